@@ -1,0 +1,65 @@
+"""utils.data and data/: shipped files intact, subsets as documented, full mode fails clearly offline."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from utils import data
+
+
+@pytest.mark.parametrize("name", sorted(data.SHA256))
+def test_shipped_file_hashes(name):
+    assert data.sha256(data.DATA_DIR / name) == data.SHA256[name]
+
+
+def test_readme_records_the_same_hashes():
+    readme = (data.DATA_DIR / "README.md").read_text()
+    for name, digest in data.SHA256.items():
+        assert re.search(rf"`{re.escape(name)}`.*{digest}", readme), f"data/README.md lacks the sha256 of {name}"
+
+
+def test_fast_mnist_is_the_documented_subset():
+    ds = data.load_mnist("fast")
+    assert ds.x_train.shape == (5000, 28, 28) and ds.x_test.shape == (10000, 28, 28)
+    assert ds.x_train.dtype == np.uint8 and ds.y_test.dtype == np.int64
+    assert np.bincount(ds.y_train).tolist() == [500] * 10
+    assert np.bincount(ds.y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    assert not ds.x_train.flags.writeable
+
+
+def test_fast_cifar10_is_the_documented_subset():
+    ds = data.load_cifar10("fast")
+    assert ds.x_train.shape == (5000, 32, 32, 3) and ds.x_test.shape == (1000, 32, 32, 3)
+    assert ds.y_train.shape == (5000,) and set(np.unique(ds.y_train)) == set(range(10))
+    assert ds.x_train[0, 0, 0].tolist() == [59, 62, 63] and ds.class_names[ds.y_train[0]] == "frog"
+
+
+@pytest.mark.parametrize("loader,fname", [(data.load_mnist, "mnist.npz"), (data.load_cifar10, "cifar-10-python.tar.gz")])
+def test_full_mode_offline_names_file_url_and_folder(loader, fname, tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # an empty cache: keras must try to download, and cannot
+    with pytest.raises(data.DatasetUnavailable) as err:
+        loader.__wrapped__("full")
+    message = str(err.value)
+    assert fname in message and "https://" in message and str(tmp_path / "datasets") in message
+    assert "COURSE_MODE=fast" in message
+
+
+def test_sample_images():
+    assert data.sample_image("camera").shape == (512, 512)
+    rgb = data.sample_image("grace_hopper")
+    assert rgb.shape == (600, 512, 3) and rgb.dtype == np.float32 and 0 <= rgb.min() and rgb.max() <= 1
+    grey = data.sample_image("astronaut", grey=True)
+    assert grey.shape == (512, 512)
+
+
+@pytest.mark.parametrize("call,argument", [
+    (lambda: data.sample_image("lena"), "name"),
+    (lambda: data.load_mnist("medium"), "mode"),
+    (lambda: data.data_file("mnist/train.gz"), "name"),
+])
+def test_bad_arguments(call, argument):
+    with pytest.raises(ValueError, match=argument):
+        call()

@@ -1,0 +1,77 @@
+"""Reading, normalising and writing course notebooks, and turning solutions into student exercises."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+NOTEBOOKS = ROOT / "notebooks"
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+PLACEHOLDER = ["# YOUR CODE HERE", "raise NotImplementedError()"]
+_BLOCK = re.compile(rf"^([ \t]*){re.escape(BEGIN)}[ \t]*\n.*?^[ \t]*{re.escape(END)}[ \t]*$", re.M | re.S)
+_CELL_METADATA_DROPPED = ("execution", "collapsed", "scrolled", "ExecuteTime")
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop volatile metadata (timings, widget state, scroll state) so that diffs show only content."""
+    for key in ("widgets", "toc", "varInspector"):
+        nb.metadata.pop(key, None)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    for cell in nb.cells:
+        for key in _CELL_METADATA_DROPPED:
+            cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                out.get("metadata", {}).pop("execution", None)
+    nbformat.validate(nb)
+    return nb
+
+
+def write(nb: nbformat.NotebookNode, path: Path) -> None:
+    path.write_text(nbformat.writes(normalise(nb)) + "\n", encoding="utf-8")
+
+
+def solution_blocks(source: str) -> list[str]:
+    """The text of every solution block in a cell's source, markers included."""
+    return [m.group(0) for m in _BLOCK.finditer(source)]
+
+
+def strip_solutions(source: str) -> str:
+    """Replace every solution block by ``# YOUR CODE HERE`` / ``raise NotImplementedError()`` at its indentation."""
+    if source.count(BEGIN) != source.count(END) or len(solution_blocks(source)) != source.count(BEGIN):
+        raise ValueError(f"unbalanced {BEGIN!r} / {END!r} markers in cell:\n{source}")
+    return _BLOCK.sub(lambda m: "\n".join(m.group(1) + line for line in PLACEHOLDER), source)
+
+
+def student_version(nb: nbformat.NotebookNode, name: str = "notebook") -> nbformat.NotebookNode:
+    """The student notebook: solutions replaced, outputs cleared, exercise and checker cells tagged.
+
+    Every exercise cell must be followed by a checker cell (a code cell that calls ``checks.``).
+    """
+    student = nbformat.from_dict(nb)
+    code_cells = [c for c in student.cells if c.cell_type == "code"]
+    for cell in code_cells:
+        cell.outputs, cell.execution_count = [], None
+        kept = [t for t in cell.metadata.pop("tags", []) if t not in ("exercise", "checker")]
+        if kept:
+            cell.metadata["tags"] = kept
+    for k, cell in enumerate(code_cells):
+        if not solution_blocks(cell.source):
+            continue
+        cell.source = strip_solutions(cell.source)
+        checker = code_cells[k + 1] if k + 1 < len(code_cells) else None
+        if checker is None or "checks." not in checker.source:
+            raise ValueError(f"{name}: the exercise cell\n{cell.source}\nis not followed by a checker cell")
+        cell.metadata["tags"] = [*cell.metadata.get("tags", []), "exercise"]
+        checker.metadata["tags"] = [*checker.metadata.get("tags", []), "checker"]
+    return normalise(student)

@@ -8,7 +8,7 @@ import re
 import nbformat
 import pytest
 
-from notebook_io import SOLUTIONS, read
+from notebook_io import SETUP_BOOTSTRAP, SOLUTIONS, read
 
 SOLUTION_FILES = sorted(SOLUTIONS.glob("*.ipynb"))
 SETUP_MARKER = "from utils import runtime"
@@ -26,7 +26,7 @@ def test_notebook_shape(path):
     assert re.search(r"^## Summary", markdown, re.M), "summary missing"
     assert re.search(r"^## (Exercises|More exercises)", markdown, re.M), "exercises missing"
     code = [c for c in nb.cells if c.cell_type == "code"]
-    assert SETUP_MARKER in code[0].source, "the first code cell must be the setup cell"
+    assert code[0].source.startswith(SETUP_BOOTSTRAP), "the first code cell must be the standard setup cell"
     assert sum(SETUP_MARKER in c.source for c in code) == 1, "exactly one setup cell"
 
 

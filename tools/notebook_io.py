@@ -75,3 +75,52 @@ def student_version(nb: nbformat.NotebookNode, name: str = "notebook") -> nbform
         cell.metadata["tags"] = [*cell.metadata.get("tags", []), "exercise"]
         checker.metadata["tags"] = [*checker.metadata.get("tags", []), "checker"]
     return normalise(student)
+
+
+# ---- Authoring: the pieces every course notebook starts with -------------------------------------------------
+
+REPO = "cnn-course/cnn-course"  # GitHub owner/name used by the Colab badges and the Colab branch of the setup cell
+COLAB = "https://colab.research.google.com/github/{repo}/blob/main/{folder}/{name}"
+BADGE = '<a href="{url}"><img src="https://colab.research.google.com/assets/colab-badge.svg" alt="{alt}"></a>'
+
+#: First lines of every setup cell: find utils/ locally, or fetch the course on Colab. Notebook imports follow.
+SETUP_BOOTSTRAP = f'''# Setup -- run this cell first. Locally it finds the course's utils/; on Colab it fetches the course once.
+import pathlib, subprocess, sys
+COURSE = pathlib.Path("/content/cnn-course")
+if "google.colab" in sys.modules and not COURSE.exists():
+    subprocess.run(["git", "clone", "-q", "--depth=1", "https://github.com/{REPO}", str(COURSE)], check=True)
+sys.path.insert(0, str(next(p for p in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents, COURSE]
+                            if (p / "utils" / "runtime.py").exists())))
+from utils import runtime
+runtime.setup(seed=0)
+'''
+
+
+def header(name: str, title: str, intro: str, goals: list[str]) -> nbformat.NotebookNode:
+    """The first cell: title, Colab badges (exercises and solutions), intro paragraph and learning goals."""
+    badges = " ".join(
+        BADGE.format(url=COLAB.format(repo=REPO, folder=folder, name=name), alt=f"Open the {what} in Colab")
+        for folder, what in (("notebooks", "exercises"), ("solutions", "solutions"))
+    )
+    goal_lines = "\n".join(f"- {g}" for g in goals)
+    text = f"# {title}\n\n{badges} &nbsp; exercises · solutions\n\n{intro}\n\n**Learning goals**\n\n{goal_lines}"
+    return nbformat.v4.new_markdown_cell(text)
+
+
+def setup_cell(imports: str) -> nbformat.NotebookNode:
+    """The one setup cell: the standard bootstrap followed by this notebook's imports."""
+    return nbformat.v4.new_code_cell(SETUP_BOOTSTRAP + "\n" + imports.strip())
+
+
+def build(name: str, title: str, intro: str, goals: list[str], imports: str, cells: list[tuple[str, str]]) -> Path:
+    """Write solutions/<name> from (kind, source) pairs, kind 'md' or 'code' (unexecuted; then `make solutions`)."""
+    made = [header(name, title, intro, goals), setup_cell(imports)]
+    for kind, source in cells:
+        if kind not in ("md", "code"):
+            raise ValueError(f"cell kind must be 'md' or 'code', got {kind!r}")
+        new = nbformat.v4.new_markdown_cell if kind == "md" else nbformat.v4.new_code_cell
+        made.append(new(source.strip("\n")))
+    nb = nbformat.v4.new_notebook(cells=made)
+    path = SOLUTIONS / name
+    write(nb, path)
+    return path

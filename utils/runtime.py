@@ -11,10 +11,13 @@ sees a GPU and ``fast`` when it does not.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import random
 import socket
 import sys
+from collections.abc import Iterator
 from typing import TypeVar
 
 # Quieten TensorFlow's C++ start-up chatter; must happen before the first `import tensorflow`.
@@ -43,11 +46,28 @@ def detect_mode(env: dict[str, str] | None = None) -> str:
     return "full" if gpu_names() else "fast"
 
 
-def gpu_names() -> list[str]:
-    """Names of the GPUs TensorFlow can see (empty on a CPU-only machine)."""
-    import tensorflow as tf
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null: TensorFlow's C++ start-up logs (CUDA probing on CPU-only machines)
+    bypass Python and ``TF_CPP_MIN_LOG_LEVEL``, and Jupyter would store them in every notebook."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
-    return [d.name for d in tf.config.list_physical_devices("GPU")]
+
+@functools.lru_cache(maxsize=1)
+def gpu_names() -> tuple[str, ...]:
+    """Names of the GPUs TensorFlow can see (empty on a CPU-only machine). Imports TensorFlow quietly."""
+    with _native_stderr_silenced():
+        import tensorflow as tf
+
+        return tuple(d.name for d in tf.config.list_physical_devices("GPU"))
 
 
 MODE: str = detect_mode()
@@ -121,6 +141,7 @@ def setup(seed: int = 0) -> None:
 
     if os.environ.get("COURSE_OFFLINE") == "1":
         block_network()
+    gpu_names()  # import TensorFlow and probe devices with the C++ start-up chatter silenced
     seed_everything(seed)
     np.set_printoptions(precision=4, suppress=True, linewidth=110)
     mpl.rcParams.update({"figure.dpi": 72, "savefig.dpi": 72, "figure.figsize": (6.0, 4.0), "image.cmap": "gray"})

@@ -28,6 +28,7 @@ def test_fast_mnist_is_the_documented_subset():
     assert np.bincount(ds.y_train).tolist() == [500] * 10
     assert np.bincount(ds.y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
     assert not ds.x_train.flags.writeable
+    assert len(set(ds.y_train[-500:].tolist())) == 10, "the sorted file must be shuffled (validation_split!)"
 
 
 def test_fast_cifar10_is_the_documented_subset():

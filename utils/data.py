@@ -124,7 +124,8 @@ def _keras_download(name: str, loader: str) -> tuple[tuple[np.ndarray, np.ndarra
 def load_mnist(mode: str | None = None) -> Dataset:
     """MNIST digits as uint8 (n, 28, 28) images and int64 labels.
 
-    fast: the 5,000 shipped training digits (500 per class) and the official 10,000-image test set.
+    fast: the 5,000 shipped training digits (500 per class, in a fixed shuffled order) and the official 10,000-image
+    test set.
     full: the complete 60,000 / 10,000 split from ``keras.datasets.mnist``.
     """
     if _check_mode(mode) == "full":
@@ -132,7 +133,10 @@ def load_mnist(mode: str | None = None) -> Dataset:
         source = "complete MNIST (keras.datasets): 60,000 train / 10,000 test"
     else:
         with np.load(data_file("mnist/mnist_train_5000.npz"), allow_pickle=False) as f:
-            x_train, y_train = f["x_train"], f["y_train"]
+            # The file is sorted by class; one fixed shuffle makes it behave like the (unsorted) full set, so that
+            # e.g. validation_split does not hold out only nines.
+            order = np.random.default_rng(0).permutation(len(f["y_train"]))
+            x_train, y_train = f["x_train"][order], f["y_train"][order]
         x_test = _read_idx(data_file("mnist/t10k-images-idx3-ubyte.gz"), 16).reshape(-1, 28, 28)
         y_test = _read_idx(data_file("mnist/t10k-labels-idx1-ubyte.gz"), 8)
         source = "offline MNIST subset (data/): 5,000 train / official 10,000 test"

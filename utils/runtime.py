@@ -20,8 +20,8 @@ import sys
 from collections.abc import Iterator
 from typing import TypeVar
 
-# Quieten TensorFlow's C++ start-up chatter; must happen before the first `import tensorflow`.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Quieten TensorFlow's C++ logging (tf.data logs benign version-mismatch "errors" during fit); before `import tensorflow`.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 MODES = ("fast", "full")

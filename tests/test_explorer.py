@@ -1,0 +1,78 @@
+"""utils.explorer: the kernel explorer is a real ipywidgets widget that filters photos and falls back to a PNG."""
+
+from __future__ import annotations
+
+import base64
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+
+from utils import conv, explorer, filters
+
+
+@pytest.fixture(scope="module")
+def ui():
+    return explorer.kernel_explorer(photos=("camera", "coffee"), max_size=64)
+
+
+def test_is_a_widget_with_a_static_fallback(ui):
+    assert isinstance(ui, widgets.Widget)
+    bundle = ui._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+
+
+def test_presets_fill_weights_and_editing_makes_custom(ui):
+    ui.preset.value = "sobel_x"
+    np.testing.assert_array_equal(ui.kernel, filters.SOBEL_X)
+    before = ui.image.value
+    ui.weights[4].value = 1.0
+    assert ui.preset.value == "custom" and ui.kernel[1, 1] == 1.0
+    assert ui.image.value != before
+    ui.preset.value = "box_blur"
+    np.testing.assert_allclose(ui.kernel, filters.box_blur(3), atol=1e-4)
+
+
+def test_photo_menu_changes_picture(ui):
+    ui.photo.value = "coffee"
+    assert ui.picture.ndim == 3 and max(ui.picture.shape[:2]) <= 64
+    ui.photo.value = "camera"
+    assert ui.picture.ndim == 2
+
+
+def test_apply_kernel_is_per_channel_same_conv():
+    rng = np.random.default_rng(0)
+    img = rng.random((10, 12, 3)).astype(np.float32)
+    out = explorer.apply_kernel(img, filters.LAPLACIAN)
+    assert out.shape == img.shape
+    np.testing.assert_allclose(out[..., 1], conv.conv2d(img[..., 1], filters.LAPLACIAN, padding="same"), atol=1e-6)
+
+
+def test_displayable_centres_signed_responses():
+    resp = np.array([[-2.0, 0.0], [1.0, 2.0]])
+    shown, kw = explorer.displayable(resp, filters.LAPLACIAN)
+    assert kw["vmin"] == -2 and kw["vmax"] == 2 and kw["cmap"] == "RdBu_r"
+    shown, kw = explorer.displayable(resp, filters.box_blur(3))
+    assert shown.min() == 0 and shown.max() == 1
+    shown, _ = explorer.displayable(np.stack([resp] * 3, -1), filters.SOBEL_X)
+    assert shown.min() == 0 and shown.max() == 1
+
+
+def test_render_and_shrink():
+    assert len(explorer.render(np.zeros((20, 20)), filters.IDENTITY).axes) == 3
+    assert explorer.shrink(np.zeros((512, 300)), 256).shape == (256, 150)
+
+
+@pytest.mark.parametrize("kwargs,word", [({"photos": ["nope"]}, "photos"), ({"photo": "coffee", "photos": ["camera"]}, "photo"),
+                                         ({"kernel": "blur9"}, "kernel"), ({"kernels": {"big": np.ones((5, 5))}}, "kernels")])
+def test_bad_input_raises(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        explorer.KernelExplorer(**kwargs)
+
+
+def test_bad_kernel_and_size_raise():
+    with pytest.raises(ValueError, match="kernel"):
+        explorer.apply_kernel(np.zeros((5, 5)), np.ones(3))
+    with pytest.raises(ValueError, match="max_size"):
+        explorer.shrink(np.zeros((5, 5)), 2)

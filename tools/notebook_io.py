@@ -31,10 +31,22 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         for key in _CELL_METADATA_DROPPED:
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
-            for out in cell.get("outputs", []):
+            cell.outputs = _coalesce_streams(cell.get("outputs", []))
+            for out in cell.outputs:
                 out.get("metadata", {}).pop("execution", None)
     nbformat.validate(nb)
     return nb
+
+
+def _coalesce_streams(outputs: list) -> list:
+    """Merge consecutive stdout (or stderr) chunks: how a print is split depends on flush timing, not content."""
+    merged: list = []
+    for out in outputs:
+        if out.output_type == "stream" and merged and merged[-1].output_type == "stream" and merged[-1].name == out.name:
+            merged[-1].text += out.text
+        else:
+            merged.append(out)
+    return merged
 
 
 def write(nb: nbformat.NotebookNode, path: Path) -> None:

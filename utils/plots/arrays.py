@@ -28,7 +28,8 @@ def draw_matrix(ax: plt.Axes, values: np.ndarray, title: str = "", highlight: tu
     ax.imshow(a, cmap=cmap, vmin=-lim, vmax=lim)
     if numbers:
         for (i, j), v in np.ndenumerate(a):
-            ax.text(j, i, _format(v), ha="center", va="center", fontsize=10 if a.size <= 49 else 7)
+            ax.text(j, i, _format(v), ha="center", va="center", fontsize=10 if a.size <= 49 else 7,
+                    color="white" if abs(v) > 0.6 * lim else "black")
     ax.set_xticks(np.arange(-0.5, a.shape[1], 1), minor=True)
     ax.set_yticks(np.arange(-0.5, a.shape[0], 1), minor=True)
     ax.grid(which="minor", color="black", linewidth=0.5)
@@ -45,7 +46,7 @@ def matrices(values: Sequence[np.ndarray], titles: Sequence[str] | None = None, 
              title: str | None = None, cell: float = 0.45) -> Figure | None:
     """Several matrices side by side with their numbers, optionally joined by operators ("*", "=").
 
-    ``matrices([image, kernel, feature_map], ["input", "kernel", "output"], ops=["⋆", "="])`` draws a slide-style
+    ``matrices([image, kernel, feature_map], ["input", "kernel", "output"], ops=["∗", "="])`` draws a slide-style
     equation.
     """
     values = [np.asarray(v, dtype=float) for v in values]

@@ -4,6 +4,8 @@
 #   make notebooks  regenerate the student notebooks/ from solutions/
 #   make solutions  re-execute solutions/ in place (stored outputs are the nbval reference)
 #   make bench      time utils.conv.conv2d against a naive loop and tf.nn.conv2d
+#   make html       export the executed solutions as a static site in build/html (index = course map)
+#   make slides     render one notebook as reveal.js slides in build/slides (NB=solutions/01_...ipynb)
 #   make clean      remove caches (keeps .venv)
 
 PYTHON ?= python3
@@ -14,7 +16,7 @@ PORT   ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 NB     ?= solutions/*.ipynb
 
-.PHONY: lab test notebooks solutions bench clean venv
+.PHONY: lab test notebooks solutions bench html slides clean venv
 
 venv: $(STAMP)
 
@@ -35,8 +37,14 @@ notebooks: $(STAMP)
 	$(PY) tools/generate_notebooks.py
 
 solutions: $(STAMP)
-	$(PY) tools/execute_notebooks.py $(NB)
+	for nb in $(NB); do $(PY) tools/execute_notebooks.py $$nb || exit 1; done
 	$(PY) tools/generate_notebooks.py
+
+html: $(STAMP)
+	$(PY) tools/export_site.py html
+
+slides: $(STAMP)
+	$(PY) tools/export_site.py slides $(firstword $(wildcard $(NB)))
 
 bench: $(STAMP)
 	$(PY) benchmarks/conv.py

@@ -1,11 +1,14 @@
 """Execute notebooks in place with nbclient and store their outputs, normalised (``make solutions``).
 
-Prints the wall time of each notebook, the numbers the README's timing table reports.
+Prints the wall time of each notebook and the peak memory (RSS) of its kernel -- the numbers the README's timing
+table reports. The peak is the largest of all kernels this process has started, so run one notebook per process
+(as `make solutions` does) for per-notebook figures.
 Usage: python tools/execute_notebooks.py solutions/01_convolution_arithmetic.ipynb [...]
 """
 
 from __future__ import annotations
 
+import resource
 import sys
 import time
 from pathlib import Path
@@ -32,7 +35,9 @@ def main(paths: list[str]) -> int:
         print(__doc__)
         return 2
     for p in paths:
-        print(f"{p}: {execute(Path(p)):.1f} s", flush=True)
+        seconds = execute(Path(p))
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux reports KiB
+        print(f"{p}: {seconds:.1f} s, kernel peak memory {peak_mb:.0f} MB", flush=True)
     return 0
 
 

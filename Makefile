@@ -1,6 +1,8 @@
 # The course's commands. Everything a fresh machine needs is installed from here.
 #   make lab        create .venv, install requirements.txt, open JupyterLab on the course
 #   make test       create/update .venv, run every test (unit, generator sync, notebooks)
+#   make test-full  the same in full mode (complete datasets; meant for a GPU machine)
+#   make test-repeat  the notebook tests three times in a row (determinism)
 #   make notebooks  regenerate the student notebooks/ from solutions/
 #   make solutions  re-execute solutions/ in place (stored outputs are the nbval reference)
 #   make bench      time utils.conv.conv2d against a naive loop and tf.nn.conv2d
@@ -16,7 +18,7 @@ PORT   ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 NB     ?= solutions/*.ipynb
 
-.PHONY: lab test notebooks solutions bench html slides clean venv
+.PHONY: lab test test-full test-repeat notebooks solutions bench html slides clean venv
 
 venv: $(STAMP)
 
@@ -32,6 +34,12 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+test-full: $(STAMP)
+	COURSE_MODE=full $(PY) -m pytest
+
+test-repeat: $(STAMP)
+	for run in 1 2 3; do echo "== run $$run"; $(PY) -m pytest -q solutions tests/test_student_notebooks.py || exit 1; done
 
 notebooks: $(STAMP)
 	$(PY) tools/generate_notebooks.py

@@ -50,13 +50,15 @@ def test_apply_kernel_is_per_channel_same_conv():
 
 
 def test_displayable_centres_signed_responses():
-    resp = np.array([[-2.0, 0.0], [1.0, 2.0]])
+    resp = np.zeros((20, 20))
+    resp[:10], resp[0, 0], resp[-1, -1] = 1.0, 50.0, -2.0   # one outlier, like the zero-padding border
     shown, kw = explorer.displayable(resp, filters.LAPLACIAN)
-    assert kw["vmin"] == -2 and kw["vmax"] == 2 and kw["cmap"] == "RdBu_r"
+    assert kw["cmap"] == "RdBu_r" and kw["vmin"] == -kw["vmax"] and 1.0 <= kw["vmax"] < 50.0
+    lim = kw["vmax"]
     shown, kw = explorer.displayable(resp, filters.box_blur(3))
     assert shown.min() == 0 and shown.max() == 1
     shown, _ = explorer.displayable(np.stack([resp] * 3, -1), filters.SOBEL_X)
-    assert shown.min() == 0 and shown.max() == 1
+    assert shown.min() == 0 and shown.max() == 1 and np.isclose(shown[5, 5, 0], 0.5 + 0.5 / lim)
 
 
 def test_render_and_shrink():

@@ -44,15 +44,16 @@ def displayable(result: np.ndarray, kernel: np.ndarray) -> tuple[np.ndarray, dic
     """How to show a filter response: (array, imshow keyword arguments).
 
     Kernels whose weights sum to about 0 (edge detectors) give signed responses: grey ones are drawn on a diverging
-    colour map centred on 0, colour ones as 0.5 + response scaled to [0, 1]. Other kernels keep the brightness of
+    colour map centred on 0, colour ones as 0.5 + response scaled to [0, 1]; both saturate at the 99.5th percentile
+    of |response| so that the strong zero-padding edge at the border does not wash out the photo's edges. Other kernels keep the brightness of
     the photo and are clipped to [0, 1].
     """
     signed = abs(float(np.sum(kernel))) < 1e-6
-    lim = float(np.abs(result).max()) or 1.0
+    lim = float(np.percentile(np.abs(result), 99.5)) or float(np.abs(result).max()) or 1.0
     if result.ndim == 2:
         return (result, {"cmap": "RdBu_r", "vmin": -lim, "vmax": lim}) if signed else \
             (np.clip(result, 0, 1), {"cmap": "gray", "vmin": 0, "vmax": 1})
-    return (0.5 + result / (2 * lim) if signed else np.clip(result, 0, 1)), {}
+    return (np.clip(0.5 + result / (2 * lim), 0, 1) if signed else np.clip(result, 0, 1)), {}
 
 
 def render(image: np.ndarray, kernel: np.ndarray, title: str = "") -> Figure:

@@ -27,11 +27,18 @@ def test_sliding_window_frames_move_the_highlight():
     anim = plots.sliding_window([{"padding": "valid"}, {"stride": 2, "padding": "same"}, {"dilation": 2}], n=5)
     fig = anim._fig
     assert len(fig.axes) == 6
+
+    def orange(ax):  # (row, col) of the highlighted cells of the panel's image
+        return {tuple(rc) for rc in np.argwhere(np.all(ax.images[0].get_array() == (1.0, 0.6, 0.15), axis=-1))}
+
     anim._func(0)
-    first = [p.get_xy() for p in fig.axes[0].patches[-9:]]
+    first_taps, first_out = orange(fig.axes[0]), orange(fig.axes[3])  # row 0 inputs, row 1 outputs
     anim._func(1)
-    second = [p.get_xy() for p in fig.axes[0].patches[-9:]]
-    assert [(x + 1, y) for x, y in first] == second  # one column to the right
+    assert orange(fig.axes[0]) == {(r, c + 1) for r, c in first_taps}  # one column to the right
+    assert first_out == {(0, 0)} and orange(fig.axes[3]) == {(0, 1)}
+    assert orange(fig.axes[2]) == {(r, c) for r in (0, 2, 4) for c in (0, 2, 4)}  # dilation 2: one window on 5x5
+    pad = fig.axes[1].images[0].get_array()  # stride 2 'same' on 5: padding (1, 1)
+    assert pad.shape == (7, 7, 3) and tuple(pad[0, 3]) != tuple(pad[3, 3])
 
 
 def test_sliding_window_html_is_small():
@@ -46,3 +53,15 @@ def test_sliding_window_html_is_small():
 def test_bad_input_raises(kwargs, word):
     with pytest.raises(ValueError, match=word):
         plots.sliding_window(**kwargs)
+
+
+def test_jshtml_embeds_every_frame_once():
+    anim = plots.sliding_window([{"padding": "valid"}], n=4)
+    calls = []
+
+    def draw(k):
+        calls.append(k)
+        anim._func(k)
+
+    html = plots.jshtml(anim._fig, draw, frames=4, fps=2, dpi=30)
+    assert calls == [0, 1, 2, 3] and html.count("data:image/png;base64") == 4

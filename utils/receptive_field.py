@@ -118,6 +118,7 @@ PASS_THROUGH = frozenset({
     "LayerScale", "StochasticDepth",  # keras.applications.convnext: per-channel scale, drop-path (inactive)
 })
 MERGES = frozenset({"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Divide",
+                    "CustomScaleLayer",  # keras.applications.inception_resnet_v2: x + scale * branch
                     "TrueDivide"})
 _NO_SPATIAL = frozenset({"Flatten", "Reshape", "Dense", "EinsumDense"})
 
@@ -203,18 +204,29 @@ class _Walker:
         self.memo: dict[int, tuple[AxisField, ...]] = {}
 
     def field(self, tensor: keras.KerasTensor) -> tuple[AxisField, ...]:
-        key = id(tensor)
-        if key not in self.memo:
-            history = getattr(tensor, "_keras_history", None)
+        """The field of ``tensor``, computing its ancestors first (iteratively: graphs can be deep)."""
+        todo = [tensor]
+        while todo:
+            t = todo[-1]
+            if id(t) in self.memo:
+                todo.pop()
+                continue
+            history = getattr(t, "_keras_history", None)
             if history is None:
-                raise ValueError(f"tensor {tensor!r} is not part of a Keras functional graph")
+                raise ValueError(f"tensor {t!r} is not part of a Keras functional graph")
             op, node_index, _ = history
             node = op._inbound_nodes[node_index]
-            if not node.arguments.keras_tensors:  # an Input: the identity field
-                self.memo[key] = tuple(AxisField(1, 1, 0) for _ in _spatial(tensor.shape))
-            else:
-                self.memo[key] = self.apply(op, node, tensor)
-        return self.memo[key]
+            inputs = node.arguments.keras_tensors
+            if not inputs:  # an Input: the identity field
+                self.memo[id(t)] = tuple(AxisField(1, 1, 0) for _ in _spatial(t.shape))
+                continue
+            missing = [x for x in inputs if id(x) not in self.memo]
+            if missing:
+                todo.extend(missing)
+                continue
+            self.memo[id(t)] = self.apply(op, node, t)
+            todo.pop()
+        return self.memo[id(tensor)]
 
     def apply(self, op: keras.Operation, node: object, tensor: keras.KerasTensor) -> tuple[AxisField, ...]:
         inputs = node.arguments.keras_tensors

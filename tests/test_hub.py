@@ -106,6 +106,33 @@ def test_unfreezing_a_frozen_layer_fine_tunes_it(saved_model, batch):
     assert np.abs(values(backbone)["conv_kernel"] - before["conv_kernel"]).max() > 1e-4
 
 
+def test_fine_tune_trains_only_the_matching_variables(saved_model, batch):
+    backbone = uhub.hub_layer(saved_model)
+    assert backbone.fine_tune(r"^conv/") == ["conv/kernel:0", "conv/bias:0"]
+    inputs = keras.Input(SHAPE)
+    model = keras.Model(inputs, layers.Dense(3, name="head")(backbone(inputs)))
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    assert sorted(w.name for w in model.trainable_weights) == ["bias", "conv_bias", "conv_kernel", "kernel"]
+    before = values(backbone)
+    model.fit(*batch, epochs=1, verbose=0)
+    after = values(backbone)
+    assert np.abs(after["conv_kernel"] - before["conv_kernel"]).max() > 1e-4
+    for name in ("bn_gamma", "bn_beta", "bn_moving_mean", "bn_moving_variance"):  # inference mode: BN untouched
+        np.testing.assert_array_equal(after[name], before[name], err_msg=name)
+    with pytest.raises(ValueError, match="pattern must match"):
+        backbone.fine_tune("no such variable")
+
+
+def test_inference_mode_keeps_batch_norm_frozen_while_fine_tuning(saved_model, batch):
+    backbone = uhub.hub_layer(saved_model, trainable=True, inference_mode=True)
+    model = classifier(backbone)
+    before = values(backbone)
+    model.fit(*batch, epochs=1, verbose=0)
+    after = values(backbone)
+    assert np.abs(after["bn_gamma"] - before["bn_gamma"]).max() > 1e-4
+    np.testing.assert_array_equal(after["bn_moving_mean"], before["bn_moving_mean"])
+
+
 def test_two_copies_of_one_module_get_distinct_variable_paths(saved_model, batch):
     first, second = uhub.hub_layer(saved_model, trainable=True), uhub.hub_layer(saved_model, trainable=True)
     inputs = keras.Input(SHAPE)

@@ -138,11 +138,14 @@ class HubLayer(keras.layers.Layer):
             its ``regularization_losses`` to the model's losses.
         arguments: extra keyword arguments for every call of the module (as in ``hub.KerasLayer``).
         output_key: for modules that return a dict, the entry to output.
+        inference_mode: True runs the module with ``training=False`` always, even while it is fine-tuned: batch
+            norm keeps its moving statistics and normalises with them, dropout inside is off. (In a Keras 3.15
+            functional model, ``layer(x, training=False)`` does *not* do this: ``fit`` overrides the explicit value.)
         **kwargs: ``keras.layers.Layer`` arguments (``name``, ``dtype``).
     """
 
     def __init__(self, handle: str | os.PathLike, trainable: bool = False, arguments: dict | None = None,
-                 output_key: str | None = None, **kwargs: Any) -> None:
+                 output_key: str | None = None, inference_mode: bool = False, **kwargs: Any) -> None:
         if keras.backend.backend() != "tensorflow":
             raise ValueError(f"HubLayer needs KERAS_BACKEND='tensorflow', got {keras.backend.backend()!r}")
         if not isinstance(trainable, bool):
@@ -152,6 +155,7 @@ class HubLayer(keras.layers.Layer):
         self.resolved_path = resolve(handle)
         self.arguments = dict(arguments or {})
         self.output_key = output_key
+        self.inference_mode = bool(inference_mode)
         try:
             module = tf.saved_model.load(str(self.resolved_path))
         except Exception as err:
@@ -172,6 +176,8 @@ class HubLayer(keras.layers.Layer):
         trainable_ids = {id(v) for v in getattr(module, "trainable_variables", [])}
         all_vars = list(getattr(module, "variables", []))
         all_vars += [v for v in getattr(module, "trainable_variables", []) if id(v) not in {id(w) for w in all_vars}]
+        self.module_variable_names = [v.name for v in all_vars]  # the SavedModel's own names ('conv/kernel:0')
+        self._fine_tunable = [id(v) in trainable_ids for v in all_vars]
         taken: set[str] = set()
         with keras.name_scope(self.name, caller=self):
             # keras.Variable(initializer=<tf.Variable>) wraps that very tf.Variable (no copy), so an optimizer step
@@ -187,10 +193,30 @@ class HubLayer(keras.layers.Layer):
             variable.trainable = variable.trainable and trainable
         self.built = True
 
+    def fine_tune(self, pattern: str, inference_mode: bool = True) -> list[str]:
+        """Make the layer trainable but keep only the module variables whose SavedModel name matches ``pattern``
+        (a regular expression, ``re.search``) trainable -- e.g. the top block of a backbone. Returns their names.
+
+        ``inference_mode`` (default True) keeps the module's batch norm frozen while its weights train.
+        Recompile the model afterwards (as after any change of ``trainable``).
+        """
+        regex = re.compile(pattern)
+        chosen = [ok and bool(regex.search(name)) for ok, name in zip(self._fine_tunable, self.module_variable_names)]
+        if not any(chosen):
+            examples = [n for ok, n in zip(self._fine_tunable, self.module_variable_names) if ok]
+            raise ValueError(f"pattern must match some trainable variable of {self.handle!r}, got {pattern!r}; "
+                             f"its names look like {examples[:3]} ... {examples[-3:]}")
+        self.trainable = True
+        self.inference_mode = bool(inference_mode)
+        for variable, keep in zip(self.module_variables, chosen):
+            variable.trainable = keep
+        return [name for name, keep in zip(self.module_variable_names, chosen) if keep]
+
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         kwargs = dict(self.arguments)
         if self._training_arg:
-            kwargs["training"] = bool(training) and self.trainable  # like BatchNormalization: frozen = inference
+            # like BatchNormalization: a frozen module runs in inference mode
+            kwargs["training"] = bool(training) and self.trainable and not self.inference_mode
         outputs = self._module(inputs, **kwargs)
         if self.trainable:
             for loss in self._regularization_losses:
@@ -204,7 +230,7 @@ class HubLayer(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "handle": self.handle, "arguments": self.arguments,
-                "output_key": self.output_key}
+                "output_key": self.output_key, "inference_mode": self.inference_mode}
 
 
 def hub_layer(handle: str | os.PathLike, trainable: bool = False, **kwargs: Any) -> HubLayer:

@@ -66,8 +66,10 @@ def test_render_and_shrink():
     assert explorer.shrink(np.zeros((512, 300)), 256).shape == (256, 150)
 
 
-@pytest.mark.parametrize("kwargs,word", [({"photos": ["nope"]}, "photos"), ({"photo": "coffee", "photos": ["camera"]}, "photo"),
-                                         ({"kernel": "blur9"}, "kernel"), ({"kernels": {"big": np.ones((5, 5))}}, "kernels")])
+@pytest.mark.parametrize("kwargs,word", [({"photos": ["nope"]}, "photos"),
+                                         ({"photo": "coffee", "photos": ["camera"]}, "photo"),
+                                         ({"kernel": "blur9"}, "kernel"),
+                                         ({"kernels": {"big": np.ones((5, 5))}}, "kernels")])
 def test_bad_input_raises(kwargs, word):
     with pytest.raises(ValueError, match=word):
         explorer.KernelExplorer(**kwargs)

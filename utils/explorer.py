@@ -45,8 +45,8 @@ def displayable(result: np.ndarray, kernel: np.ndarray) -> tuple[np.ndarray, dic
 
     Kernels whose weights sum to about 0 (edge detectors) give signed responses: grey ones are drawn on a diverging
     colour map centred on 0, colour ones as 0.5 + response scaled to [0, 1]; both saturate at the 99.5th percentile
-    of |response| so that the strong zero-padding edge at the border does not wash out the photo's edges. Other kernels keep the brightness of
-    the photo and are clipped to [0, 1].
+    of |response| so that the strong zero-padding edge at the border does not wash out the photo's edges. Other
+    kernels keep the brightness of the photo and are clipped to [0, 1].
     """
     signed = abs(float(np.sum(kernel))) < 1e-6
     lim = float(np.percentile(np.abs(result), 99.5)) or float(np.abs(result).max()) or 1.0
@@ -161,10 +161,12 @@ class KernelExplorer(widgets.VBox):
 
     def _repr_mimebundle_(self, **kwargs: object) -> dict:
         bundle = super()._repr_mimebundle_(**kwargs) or {}
-        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")  # the static fallback where no widget manager renders the view
+        # the static fallback shown where no widget manager renders the view (nbval, CI, HTML export, GitHub)
+        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
         return bundle
 
 
-def kernel_explorer(photos: Sequence[str] = DEFAULT_PHOTOS, kernel: str = "laplacian", **kwargs: object) -> KernelExplorer:
+def kernel_explorer(photos: Sequence[str] = DEFAULT_PHOTOS, kernel: str = "laplacian",
+                    **kwargs: object) -> KernelExplorer:
     """The interactive kernel explorer (see :class:`KernelExplorer`); display it as a cell's last expression."""
     return KernelExplorer(photos=photos, kernel=kernel, **kwargs)

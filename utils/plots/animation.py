@@ -2,8 +2,9 @@
 
 :func:`sliding_window` draws one small animation with one column per configuration (e.g. valid, same, stride 2,
 dilation 2): the zero-padded input with the cells the kernel touches, and the output with the cell being computed.
-In a notebook it is displayed as self-contained HTML/JavaScript (``to_jshtml``), which plays in JupyterLab, Colab and
-a static HTML export without a kernel. :func:`window_positions` is the arithmetic behind each frame.
+In a notebook it is displayed as self-contained HTML/JavaScript (matplotlib's ``to_jshtml`` player, via
+:func:`jshtml`), which plays in JupyterLab, Colab and a static HTML export without a kernel.
+:func:`window_positions` is the arithmetic behind each frame.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def sliding_window(configs: Sequence[Mapping[str, object]], n: int = 5, frames: 
     Each config is a mapping with any of ``kernel`` (default 3), ``stride`` (1), ``padding`` ('valid'), ``dilation``
     (1). Top: the padded input (padding zeros light blue), the kernel's taps in orange; below: the output, the
     current cell in orange and the cells already computed in grey. Every column advances one output cell per frame
-    and starts over when done; ``frames`` defaults to the longest. ``dpi`` and ``cell`` (inches per cell) keep the HTML small.
+    and starts over when done; ``frames`` defaults to the longest. ``dpi`` and ``cell`` (inches per cell) keep the
+    HTML small.
 
     In a notebook the animation is displayed as JavaScript HTML and None is returned; elsewhere the
     :class:`~matplotlib.animation.FuncAnimation` is returned (``anim.to_jshtml()``, or draw a frame with

@@ -41,6 +41,7 @@ def test_student_version_tags_exercise_and_checker_and_requires_a_checker():
              nbformat.v4.new_code_cell("checks.check_value('f', f(), 1)")]
     nb = nbformat.v4.new_notebook(cells=cells)
     student = student_version(nb)
-    assert [c.metadata["tags"] for c in student.cells] == [["exercise"], ["checker"]]
+    assert [c.metadata["tags"] for c in student.cells] == [["exercise", "raises-exception"],
+                                                           ["checker", "raises-exception"]]
     with pytest.raises(ValueError, match="checker"):
         student_version(nbformat.v4.new_notebook(cells=cells[:1]))

@@ -66,7 +66,8 @@ def strip_solutions(source: str) -> str:
 
 
 def student_version(nb: nbformat.NotebookNode, name: str = "notebook") -> nbformat.NotebookNode:
-    """The student notebook: solutions replaced, outputs cleared, exercise and checker cells tagged.
+    """The student notebook: solutions replaced, outputs cleared, exercise and checker cells tagged (and tagged
+    ``raises-exception``, so that running all cells goes on past an exercise that is not solved yet).
 
     Every exercise cell must be followed by a checker cell (a code cell that calls ``checks.``).
     """
@@ -74,7 +75,7 @@ def student_version(nb: nbformat.NotebookNode, name: str = "notebook") -> nbform
     code_cells = [c for c in student.cells if c.cell_type == "code"]
     for cell in code_cells:
         cell.outputs, cell.execution_count = [], None
-        kept = [t for t in cell.metadata.pop("tags", []) if t not in ("exercise", "checker")]
+        kept = [t for t in cell.metadata.pop("tags", []) if t not in ("exercise", "checker", "raises-exception")]
         if kept:
             cell.metadata["tags"] = kept
     for k, cell in enumerate(code_cells):
@@ -84,8 +85,9 @@ def student_version(nb: nbformat.NotebookNode, name: str = "notebook") -> nbform
         checker = code_cells[k + 1] if k + 1 < len(code_cells) else None
         if checker is None or "checks." not in checker.source:
             raise ValueError(f"{name}: the exercise cell\n{cell.source}\nis not followed by a checker cell")
-        cell.metadata["tags"] = [*cell.metadata.get("tags", []), "exercise"]
-        checker.metadata["tags"] = [*checker.metadata.get("tags", []), "checker"]
+        # 'raises-exception' lets JupyterLab's "Run All" (and nbclient) carry on past an unsolved exercise.
+        cell.metadata["tags"] = [*cell.metadata.get("tags", []), "exercise", "raises-exception"]
+        checker.metadata["tags"] = [*checker.metadata.get("tags", []), "checker", "raises-exception"]
     return normalise(student)
 
 

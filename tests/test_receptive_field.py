@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import sys
+
 import keras
 import numpy as np
 import pytest
@@ -192,3 +195,22 @@ def test_plots_build_and_reject_bad_input():
         plots.field_profile({"a": np.zeros(5)})
     with pytest.raises(ValueError, match="edges"):
         plots.field_profile({"a": grad[5]}, edges=(5, 2))
+
+
+def test_deep_graphs_do_not_hit_the_recursion_limit():
+    model = seq((8, 8, 1), layers.Conv2D(1, 3, name="c"), *[layers.Activation("relu") for _ in range(700)])
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 300)  # far fewer frames than layers: the walk must be iterative
+    try:
+        assert receptive_field(model, model.layers[-1].name).size == (3, 3)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def test_custom_scale_layer_of_inception_resnet_v2_is_a_merge():
+    from keras.src.applications.inception_resnet_v2 import CustomScaleLayer
+
+    x = keras.Input((16, 16, 2))
+    branch = layers.Conv2D(2, 5, padding="same")(x)
+    model = keras.Model(x, CustomScaleLayer(0.2, name="scale")([x, branch]))
+    assert receptive_field(model, "scale").size == (5, 5)

@@ -51,7 +51,7 @@ def field_on_image(image: np.ndarray, boxes: Mapping[str, Box], title: str | Non
     cols = [v for (_, c) in checked.values() for v in c] + [0, img.shape[1]]
     ax.set_xlim(min(cols) - 1.5, max(cols) + 0.5)
     ax.set_ylim(max(rows) + 0.5, min(rows) - 1.5)
-    ax.legend(loc="upper right", fontsize=8, framealpha=0.8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8)
     ax.set(xlabel="column (input pixels)", ylabel="row (input pixels)")
     return finish(fig, title)
 

@@ -271,5 +271,10 @@ def export_reusable(model: keras.Model, path: str | os.PathLike) -> Path:
         raise ValueError(f"model must be a built Keras functional or Sequential model with an Input, got {model!r}")
     spec = tf.TensorSpec((None, *model.inputs[0].shape[1:]), model.inputs[0].dtype)
     path = Path(path)
-    tf.saved_model.save(_ReusableSavedModel(model, spec), str(path))
+    logger, level = tf.get_logger(), tf.get_logger().level
+    logger.setLevel("ERROR")  # no "INFO: Assets written to ..." on stderr
+    try:
+        tf.saved_model.save(_ReusableSavedModel(model, spec), str(path))
+    finally:
+        logger.setLevel(level)
     return path

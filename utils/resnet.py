@@ -17,6 +17,10 @@ from keras import layers
 
 SHORTCUTS = ("auto", "identity", "projection", "zero_pad")
 
+#: Moving-average momentum of every BatchNormalization layer: 0.9, as in the original Torch/Caffe ResNets
+#: (PyTorch's momentum=0.1); Keras' default 0.99 makes short runs evaluate with stale statistics.
+BN_MOMENTUM = 0.9
+
 #: Inception (3a) of Szegedy et al. 2015, Table 1: input 28x28x192.
 INCEPTION_3A = {"f1": 64, "f3_reduce": 96, "f3": 128, "f5_reduce": 16, "f5": 32, "pool_proj": 32}
 
@@ -110,10 +114,10 @@ def residual_block(x, filters: int, stride: int = 1, shortcut: str = "auto", res
     reg = keras.regularizers.L2(weight_decay / 2) if weight_decay else None
     conv = dict(padding="same", use_bias=False, kernel_initializer="he_normal", kernel_regularizer=reg)
     y = layers.Conv2D(filters, 3, strides=stride, name=f"{name}_conv1", **conv)(x)
-    y = layers.BatchNormalization(name=f"{name}_bn1")(y)
+    y = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn1")(y)
     y = layers.Activation("relu", name=f"{name}_relu1")(y)
     y = layers.Conv2D(filters, 3, name=f"{name}_conv2", **conv)(y)
-    y = layers.BatchNormalization(name=f"{name}_bn2")(y)
+    y = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn2")(y)
     if residual:
         same_shape = stride == 1 and x.shape[-1] == filters
         kind = ("identity" if same_shape else "projection") if shortcut == "auto" else shortcut
@@ -122,7 +126,7 @@ def residual_block(x, filters: int, stride: int = 1, shortcut: str = "auto", res
                              f"use 'projection' or 'zero_pad' for stride {stride}, {filters} filters")
         if kind == "projection":
             x = layers.Conv2D(filters, 1, strides=stride, name=f"{name}_proj", **conv)(x)
-            x = layers.BatchNormalization(name=f"{name}_proj_bn")(x)
+            x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_proj_bn")(x)
         elif kind == "zero_pad" and not same_shape:
             x = ZeroPadShortcut(filters, stride, name=f"{name}_pad")(x)
         y = layers.Add(name=f"{name}_add")([x, y])
@@ -150,7 +154,7 @@ def cifar_resnet(depth: int = 20, residual: bool = True, shortcut: str = "zero_p
     x = RandomShiftFlip(4, name="augment")(inputs) if augment else inputs
     x = layers.Conv2D(16, 3, padding="same", use_bias=False, kernel_initializer="he_normal",
                       kernel_regularizer=reg, name="conv1")(x)
-    x = layers.BatchNormalization(name="bn1")(x)
+    x = layers.BatchNormalization(momentum=BN_MOMENTUM, name="bn1")(x)
     x = layers.Activation("relu", name="relu1")(x)
     for stage, filters in enumerate((16, 32, 64), start=1):
         for b in range(n):

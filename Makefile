@@ -3,6 +3,7 @@
 #   make test       create/update .venv, run every test (unit, generator sync, notebooks)
 #   make test-full  the same in full mode (complete datasets; meant for a GPU machine)
 #   make test-repeat  the notebook tests three times in a row (determinism)
+#   make test-browser JupyterLab in headless Chromium: run notebooks 02 and 03, check widget + animation, screenshots
 #   make notebooks  regenerate the student notebooks/ from solutions/
 #   make solutions  re-execute solutions/ in place (stored outputs are the nbval reference)
 #   make bench      time utils.conv.conv2d against a naive loop and tf.nn.conv2d
@@ -18,7 +19,7 @@ PORT   ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 NB     ?= solutions/*.ipynb
 
-.PHONY: lab test test-full test-repeat notebooks solutions bench html slides clean venv
+.PHONY: lab test test-full test-repeat test-browser notebooks solutions bench html slides clean venv
 
 venv: $(STAMP)
 
@@ -47,6 +48,12 @@ notebooks: $(STAMP)
 solutions: $(STAMP)
 	for nb in $(NB); do $(PY) tools/execute_notebooks.py $$nb || exit 1; done
 	$(PY) tools/generate_notebooks.py
+
+# Installs Debian's chromium and the pinned Python playwright when they are missing (needs root for apt-get).
+test-browser: $(STAMP)
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(PY) -c "import playwright" 2>/dev/null || $(PY) -m pip install -qq -r requirements-browser.txt
+	$(PY) tools/browser_test.py
 
 html: $(STAMP)
 	$(PY) tools/export_site.py html

@@ -17,6 +17,7 @@ import os
 import random
 import socket
 import sys
+import warnings
 from collections.abc import Iterator
 from typing import TypeVar
 
@@ -142,6 +143,11 @@ def setup(seed: int = 0) -> None:
     if os.environ.get("COURSE_OFFLINE") == "1":
         block_network()
     gpu_names()  # import TensorFlow and probe devices with the C++ start-up chatter silenced
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")  # tf.distribute logs INFO/WARNING lines into notebook outputs
+    # Keras warns on stderr that fit(shuffle=True), its default, is ignored for a tf.data.Dataset; that is expected.
+    warnings.filterwarnings("ignore", message=r".*`shuffle=True` was passed.*")
     seed_everything(seed)
     np.set_printoptions(precision=4, suppress=True, linewidth=110)
     mpl.rcParams.update({"figure.dpi": 72, "savefig.dpi": 72, "figure.figsize": (6.0, 4.0), "image.cmap": "gray"})

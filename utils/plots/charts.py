@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -54,8 +55,11 @@ def lines(x: Sequence[float], ys: Mapping[str, Sequence[float]], xlabel: str = "
             raise ValueError(f"curve {label!r} has {len(y)} points but x has {len(x)}")
         ax.plot(x, y, marker=marker, label=label)
     ax.set(xlabel=xlabel, ylabel=ylabel)
-    if logx:
+    if logx:  # label the x values themselves, not powers of ten
         ax.set_xscale("log")
+        ax.set_xticks(list(x))
+        ax.xaxis.set_major_formatter(mticker.ScalarFormatter())
+        ax.xaxis.set_minor_formatter(mticker.NullFormatter())
     if logy:
         ax.set_yscale("log")
     ax.grid(alpha=0.3)

@@ -6,7 +6,8 @@ import nbformat
 import pytest
 
 import generate_notebooks
-from notebook_io import BEGIN, END, NOTEBOOKS, SOLUTIONS, read, solution_blocks, strip_solutions, student_version
+from notebook_io import (BEGIN, END, NOTEBOOKS, SOLUTIONS, read, reads_of_exercise_names, solution_blocks,
+                         strip_solutions, student_version)
 
 SOLUTION_FILES = sorted(SOLUTIONS.glob("*.ipynb"))
 
@@ -45,3 +46,29 @@ def test_student_version_tags_exercise_and_checker_and_requires_a_checker():
                                                            ["checker", "raises-exception"]]
     with pytest.raises(ValueError, match="checker"):
         student_version(nbformat.v4.new_notebook(cells=cells[:1]))
+
+
+def _student(*sources: str) -> nbformat.NotebookNode:
+    """A student notebook from code sources; a source starting with '#ex' holds an exercise."""
+    cells = []
+    for source in sources:
+        if source.startswith("#ex"):
+            cells += [nbformat.v4.new_code_cell(f"{source}\ndef answer():\n    {BEGIN}\n    return 1\n    {END}\n"
+                                                "result = answer()"),
+                      nbformat.v4.new_code_cell("checks.check_value('answer', answer(), 1)")]
+        else:
+            cells.append(nbformat.v4.new_code_cell(source))
+    return student_version(nbformat.v4.new_notebook(cells=cells))
+
+
+@pytest.mark.parametrize("later, expected", [
+    ("print(result)", {"result"}),                       # needs the answer's value
+    ("%matplotlib inline\nanswer()", {"answer"}),        # cells with IPython magics parse too
+    ("def g():\n    return result + 1", {"result"}),     # a global read inside a function
+    ("result = 2\nprint(result)", set()),                # rebinds before reading
+    ("data = [result for result in range(3)]", set()),   # a comprehension's own variable
+    ("print(model)", set()),                             # bound by an ordinary cell
+])
+def test_reads_of_exercise_names_finds_later_cells_that_need_an_answer(later, expected):
+    nb = _student("model = 1", "#ex", later)
+    assert reads_of_exercise_names(nb) == ({3: expected} if expected else {})

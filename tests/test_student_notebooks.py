@@ -1,14 +1,22 @@
-"""Student notebooks run top to bottom as a student would: every exercise stops with NotImplementedError, its
-checker fails with a friendly ExerciseError, and no other cell fails (later cells never need an answer)."""
+"""Student notebooks run as a student would: every exercise stops with NotImplementedError, its checker fails with a
+friendly ExerciseError, and no other cell fails (later cells never need an answer).
+
+Each student notebook runs top to bottom up to its last exercise or checker cell. The cells after it are the
+solution's cells verbatim (test_generator checks that notebooks/ is generated from solutions/), and nbval runs them
+in solutions/; what a student's run could add there is a cell that reads a name only an answer defines, and
+:func:`notebook_io.reads_of_exercise_names` rules that out statically. Not re-running the long training cells after
+the last exercise halves the time of ``make test``.
+"""
 
 from __future__ import annotations
 
 import pytest
 from nbclient import NotebookClient
 
-from notebook_io import NOTEBOOKS, read
+from notebook_io import NOTEBOOKS, read, reads_of_exercise_names
 
 STUDENT_FILES = sorted(NOTEBOOKS.glob("*.ipynb"))
+GRADED = {"exercise", "checker"}
 
 
 def errors(cell) -> list[dict]:
@@ -18,12 +26,15 @@ def errors(cell) -> list[dict]:
 @pytest.mark.parametrize("path", STUDENT_FILES, ids=lambda p: p.name)
 def test_student_notebook_runs_and_stops_only_at_exercises(path):
     nb = read(path)
-    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    exercises = [c for c in code if "exercise" in c.metadata.get("tags", [])]
-    assert exercises, f"{path.name} has no exercise"
-    for cell in code:
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    graded = [k for k, (_, c) in enumerate(code) if GRADED & set(c.metadata.get("tags", []))]
+    assert graded, f"{path.name} has no exercise"
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+    with client.setup_kernel():
+        for index, cell in code[: graded[-1] + 1]:
+            client.execute_cell(cell, index)
+    for _, cell in code[: graded[-1] + 1]:
         tags, errs = cell.metadata.get("tags", []), errors(cell)
         if "exercise" in tags and "def " not in cell.source.split("# YOUR CODE HERE")[0]:
             assert [e.ename for e in errs] == ["NotImplementedError"], cell.source
@@ -34,3 +45,5 @@ def test_student_notebook_runs_and_stops_only_at_exercises(path):
             assert "not implemented yet" in errs[0].evalue
         else:
             assert not errs, f"cell failed in {path.name}:\n{cell.source}\n{errs[0].ename}: {errs[0].evalue}"
+    needs = reads_of_exercise_names(nb)
+    assert not needs, f"{path.name}: cells after the last exercise read names only an answer binds: {needs}"

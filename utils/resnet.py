@@ -267,6 +267,7 @@ def train_trace(model: keras.Model, x, y, steps: int, batch_size: int = 32, lear
         raise ValueError(f"layer must be one of the model's layers, e.g. {names[1:4]}, got {layer!r}")
     kernel = model.get_layer(layer).kernel
     optimizer = keras.optimizers.SGD(learning_rate, momentum=0.9)
+    optimizer.build(model.trainable_variables)  # its variables exist before tracing: one trace, not two
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
 
     @tf.function

@@ -64,3 +64,10 @@ def test_sample_images():
 def test_bad_arguments(call, argument):
     with pytest.raises(ValueError, match=argument):
         call()
+
+
+def test_cache_dir_defaults_to_data_cache_and_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("COURSE_CACHE_DIR", raising=False)
+    assert data.cache_dir() == data.DATA_DIR / "cache"
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "own"))
+    assert data.cache_dir() == tmp_path / "own" and (tmp_path / "own").is_dir()

@@ -70,6 +70,15 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def cache_dir() -> Path:
+    """The folder for files the notebooks generate (e.g. notebook 11's exported SavedModel): ``data/cache``, or
+    ``$COURSE_CACHE_DIR`` when set (the student-notebook test gives its kernels their own, so that a notebook's
+    student run and its nbval run never write the same files at the same time). Created if missing."""
+    path = Path(os.environ.get("COURSE_CACHE_DIR") or DATA_DIR / "cache")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def data_file(name: str) -> Path:
     """Path of a shipped file in data/, after checking that it exists and its sha256 is the recorded one."""
     if name not in SHA256:

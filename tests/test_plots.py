@@ -24,6 +24,7 @@ def test_grids_and_charts_build():
     history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.5, 0.8], "val_accuracy": [0.4, 0.7]}
     fig = plots.history({"a": history, "b": history})
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 4
+    assert all(float(t).is_integer() for t in fig.axes[0].get_xticks()), "epoch ticks must be whole numbers"
     assert len(plots.lines([1, 2], {"x": [1, 2]}).axes) == 1
     assert len(plots.bars({"a": 1, "b": 2}).axes[0].patches) == 2
     fig = plots.confusion_matrix([0, 1, 1, 2], [0, 1, 2, 2], ["a", "b", "c"])

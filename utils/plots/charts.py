@@ -38,6 +38,7 @@ def history(runs: Mapping[str, Any] | Any, metrics: Sequence[str] = ("loss", "ac
             if f"val_{metric}" in h:
                 ax.plot(epochs, h[f"val_{metric}"], color=f"C{k}", linestyle="--", label=f"{prefix}validation")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))  # epochs are whole numbers, even for 2 of them
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)

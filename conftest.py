@@ -1,4 +1,5 @@
-"""Shared test set-up: import paths, a non-interactive plotting backend, and no network anywhere.
+"""Shared test set-up (root conftest: loaded for every pytest run, also `pytest solutions/X.ipynb`): import paths,
+a non-interactive plotting backend and no network anywhere.
 
 ``COURSE_OFFLINE=1`` is inherited by every notebook kernel the tests start (nbval, nbclient), whose
 ``runtime.setup()`` then installs the same socket guard, so no test and no notebook can touch the network.
@@ -10,7 +11,9 @@ import os
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import pytest
+
+ROOT = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tools")]
 os.environ["COURSE_OFFLINE"] = "1"
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -18,3 +21,4 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 from utils import runtime  # noqa: E402  (after the environment is set)
 
 runtime.block_network()
+

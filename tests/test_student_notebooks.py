@@ -24,7 +24,8 @@ def errors(cell) -> list[dict]:
 
 
 @pytest.mark.parametrize("path", STUDENT_FILES, ids=lambda p: p.name)
-def test_student_notebook_runs_and_stops_only_at_exercises(path):
+def test_student_notebook_runs_and_stops_only_at_exercises(path, tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))  # the kernel's generated files, apart from nbval's run
     nb = read(path)
     code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     graded = [k for k, (_, c) in enumerate(code) if GRADED & set(c.metadata.get("tags", []))]

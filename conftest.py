@@ -11,8 +11,6 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tools")]
 os.environ["COURSE_OFFLINE"] = "1"
@@ -21,4 +19,3 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 from utils import runtime  # noqa: E402  (after the environment is set)
 
 runtime.block_network()
-

@@ -7,7 +7,7 @@ import pytest
 
 import generate_notebooks
 from notebook_io import (BEGIN, END, NOTEBOOKS, SOLUTIONS, read, reads_of_exercise_names, solution_blocks,
-                         strip_solutions, student_version)
+                         split_at_last_exercise, strip_solutions, student_version)
 
 SOLUTION_FILES = sorted(SOLUTIONS.glob("*.ipynb"))
 
@@ -72,3 +72,12 @@ def _student(*sources: str) -> nbformat.NotebookNode:
 def test_reads_of_exercise_names_finds_later_cells_that_need_an_answer(later, expected):
     nb = _student("model = 1", "#ex", later)
     assert reads_of_exercise_names(nb) == ({3: expected} if expected else {})
+
+
+def test_split_at_last_exercise_keeps_cell_indices():
+    nb = _student("model = 1", "#ex", "print(model)")
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("# title"))
+    upto, after = split_at_last_exercise(nb)
+    assert [i for i, _ in upto] == [1, 2, 3] and [i for i, _ in after] == [4]
+    upto, after = split_at_last_exercise(_student("x = 1"))
+    assert upto == [] and [(i, c.source) for i, c in after] == [(0, "x = 1")]

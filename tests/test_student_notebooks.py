@@ -13,10 +13,9 @@ from __future__ import annotations
 import pytest
 from nbclient import NotebookClient
 
-from notebook_io import NOTEBOOKS, read, reads_of_exercise_names
+from notebook_io import NOTEBOOKS, read, reads_of_exercise_names, split_at_last_exercise
 
 STUDENT_FILES = sorted(NOTEBOOKS.glob("*.ipynb"))
-GRADED = {"exercise", "checker"}
 
 
 def errors(cell) -> list[dict]:
@@ -27,15 +26,14 @@ def errors(cell) -> list[dict]:
 def test_student_notebook_runs_and_stops_only_at_exercises(path, tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))  # the kernel's generated files, apart from nbval's run
     nb = read(path)
-    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-    graded = [k for k, (_, c) in enumerate(code) if GRADED & set(c.metadata.get("tags", []))]
-    assert graded, f"{path.name} has no exercise"
+    upto_last_exercise, _ = split_at_last_exercise(nb)
+    assert upto_last_exercise, f"{path.name} has no exercise"
     client = NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
     with client.setup_kernel():
-        for index, cell in code[: graded[-1] + 1]:
+        for index, cell in upto_last_exercise:
             client.execute_cell(cell, index)
-    for _, cell in code[: graded[-1] + 1]:
+    for _, cell in upto_last_exercise:
         tags, errs = cell.metadata.get("tags", []), errors(cell)
         if "exercise" in tags and "def " not in cell.source.split("# YOUR CODE HERE")[0]:
             assert [e.ename for e in errs] == ["NotImplementedError"], cell.source

@@ -1,8 +1,9 @@
 """Execute notebooks in place with nbclient and store their outputs, normalised (``make solutions``).
 
 Prints the wall time of each notebook and the peak memory (RSS) of its kernel -- the numbers the README's timing
-table reports -- and every cell that took longer than ``SLOW_CELL_S`` (where a notebook's time goes). The peak is the largest of all kernels this process has started, so run one notebook per process
-(as `make solutions` does) for per-notebook figures.
+table reports -- and every cell that took longer than ``SLOW_CELL_S`` (where a notebook's time goes). The peak is
+the largest of all kernels this process has started, so run one notebook per process (as `make solutions` does) for
+per-notebook figures.
 Usage: python tools/execute_notebooks.py solutions/01_convolution_arithmetic.ipynb [...]
 """
 

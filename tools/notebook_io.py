@@ -92,6 +92,22 @@ def student_version(nb: nbformat.NotebookNode, name: str = "notebook") -> nbform
     return normalise(student)
 
 
+Cells = list[tuple[int, nbformat.NotebookNode]]
+
+
+def is_graded(cell: nbformat.NotebookNode) -> bool:
+    """Whether a student notebook's cell is an exercise or its checker (tags set by :func:`student_version`)."""
+    return bool({"exercise", "checker"} & set(cell.metadata.get("tags", [])))
+
+
+def split_at_last_exercise(nb: nbformat.NotebookNode) -> tuple[Cells, Cells]:
+    """A student notebook's code cells as ``(index in nb.cells, cell)`` pairs, split after its last exercise or
+    checker cell: ``(up to and including it, after it)``. The first part is empty when there is no exercise."""
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    graded = [k for k, (_, c) in enumerate(code) if is_graded(c)]
+    end = graded[-1] + 1 if graded else 0
+    return code[:end], code[end:]
+
 
 def _bound_at_top_level(tree: ast.Module) -> set[str]:
     """Names a cell binds in the notebook's namespace (assignments, defs, imports; not names local to a function)."""
@@ -124,32 +140,30 @@ def reads_of_exercise_names(nb: nbformat.NotebookNode) -> dict[int, set[str]]:
     A name bound by an ordinary cell before it is read counts as available (the student's run has it too, even if
     an unsolved exercise left it unchanged); a later cell that binds a name before reading it does not need it.
     """
-    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-    graded = [k for k, (_, c) in enumerate(code) if {"exercise", "checker"} & set(c.metadata.get("tags", []))]
-    if not graded:
-        return {}
+    upto, after = split_at_last_exercise(nb)
     available: set[str] = set()
     only_in_exercises: set[str] = set()
-    for k, (_, cell) in enumerate(code[: graded[-1] + 1]):
+    for _, cell in upto:
         names = _bound_at_top_level(_parse(cell.source))
-        if k in graded:
+        if is_graded(cell):
             only_in_exercises |= names - available
         else:
             available |= names
             only_in_exercises -= names
     found: dict[int, set[str]] = {}
-    for index, cell in code[graded[-1] + 1:]:
+    for index, cell in after:
         tree = _parse(cell.source)
-        nodes = list(ast.walk(tree))
+        nodes, bound = list(ast.walk(tree)), _bound_at_top_level(tree)
         read = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
         # Anything the cell binds anywhere (incl. arguments, loop and comprehension variables) is not read from outside.
         local = {n.id for n in nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
         local |= {n.arg for n in nodes if isinstance(n, ast.arg)}
-        missing = (read - local - _bound_at_top_level(tree)) & only_in_exercises
+        missing = (read - local - bound) & only_in_exercises
         if missing:
             found[index] = missing
-        only_in_exercises -= _bound_at_top_level(tree)
+        only_in_exercises -= bound
     return found
+
 
 # ---- Authoring: the pieces every course notebook starts with -------------------------------------------------
 

@@ -3,6 +3,9 @@
 #   make test       create/update .venv, run every test (unit, generator sync, notebooks)
 #   make test-full  the same in full mode (complete datasets; meant for a GPU machine)
 #   make test-repeat  the notebook tests three times in a row (determinism)
+#   make test-numerics  nbval over solutions/ under other numeric set-ups (SIMD, oneDNN, threads): portable outputs
+#   make test-oldest  every test in .venv-oldest: the oldest supported versions (utils/runtime.py SUPPORTED)
+#   make test-latest  every test in .venv-latest: the newest releases the supported range allows
 #   make test-browser JupyterLab in headless Chromium: run notebooks 02 and 03, check widget + animation, screenshots
 #   make notebooks  regenerate the student notebooks/ from solutions/
 #   make solutions  re-execute solutions/ in place (stored outputs are the nbval reference)
@@ -19,7 +22,8 @@ PORT   ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 NB     ?= solutions/*.ipynb
 
-.PHONY: lab test test-full test-repeat test-browser notebooks solutions bench html slides clean venv
+.PHONY: lab test test-full test-repeat test-numerics test-oldest test-latest test-browser notebooks solutions bench \
+        html slides clean venv
 
 venv: $(STAMP)
 
@@ -41,6 +45,23 @@ test-full: $(STAMP)
 
 test-repeat: $(STAMP)
 	for run in 1 2 3; do echo "== run $$run"; $(PY) -m pytest -q solutions tests/test_student_notebooks.py || exit 1; done
+
+# Each numeric set-up re-runs nbval over solutions/; the notebooks' asserted claims (accuracies and their thresholds)
+# are recorded per set-up in build/numerics/ and tabulated at the end.
+test-numerics: $(STAMP)
+	$(PY) tools/numerics.py
+
+# The two ends of the supported version range, each in its own venv (requirements from tools/versions.py).
+.venv-%/.installed: requirements.txt utils/runtime.py tools/versions.py
+	test -x .venv-$*/bin/python || $(PYTHON) -m venv .venv-$*
+	$(PYTHON) tools/versions.py $* > .venv-$*/requirements.txt
+	.venv-$*/bin/python -m pip install -qq --upgrade pip
+	.venv-$*/bin/python -m pip install -qq --upgrade -r .venv-$*/requirements.txt
+	touch $@
+
+test-oldest test-latest: test-%: .venv-%/.installed
+	.venv-$*/bin/python -m pip list 2>/dev/null | grep -iE '^(tensorflow|keras|tensorflow-hub|numpy|matplotlib) '
+	.venv-$*/bin/python -m pytest
 
 notebooks: $(STAMP)
 	$(PY) tools/generate_notebooks.py
@@ -65,5 +86,5 @@ bench: $(STAMP)
 	$(PY) benchmarks/conv.py
 
 clean:
-	rm -rf .pytest_cache data/cache build
+	rm -rf .pytest_cache data/cache build .venv-oldest .venv-latest
 	find . -name __pycache__ -not -path './$(VENV)/*' -exec rm -rf {} +

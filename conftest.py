@@ -19,3 +19,10 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 from utils import runtime  # noqa: E402  (after the environment is set)
 
 runtime.block_network()
+
+
+def pytest_runtest_setup(item) -> None:
+    """Tell a notebook's kernel which notebook it runs (nbval starts the kernel when the first cell is set up), so
+    that ``utils.claims`` can record its results under that name."""
+    if item.path.suffix == ".ipynb":
+        os.environ["COURSE_NOTEBOOK"] = item.path.name

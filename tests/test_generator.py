@@ -6,8 +6,9 @@ import nbformat
 import pytest
 
 import generate_notebooks
-from notebook_io import (BEGIN, END, NOTEBOOKS, SOLUTIONS, read, reads_of_exercise_names, solution_blocks,
-                         split_at_last_exercise, strip_solutions, student_version)
+from exercise_analysis import reads_of_exercise_names
+from exercises import BEGIN, END, solution_blocks, split_at_last_exercise, strip_solutions, student_version
+from notebook_io import NOTEBOOKS, SOLUTIONS, read
 
 SOLUTION_FILES = sorted(SOLUTIONS.glob("*.ipynb"))
 

@@ -4,7 +4,7 @@ friendly ExerciseError, and no other cell fails (later cells never need an answe
 Each student notebook runs top to bottom up to its last exercise or checker cell. The cells after it are the
 solution's cells verbatim (test_generator checks that notebooks/ is generated from solutions/), and nbval runs them
 in solutions/; what a student's run could add there is a cell that reads a name only an answer defines, and
-:func:`notebook_io.reads_of_exercise_names` rules that out statically. Not re-running the long training cells after
+:func:`exercise_analysis.reads_of_exercise_names` rules that out statically. Not re-running the long training cells after
 the last exercise halves the time of ``make test``.
 """
 
@@ -13,7 +13,9 @@ from __future__ import annotations
 import pytest
 from nbclient import NotebookClient
 
-from notebook_io import NOTEBOOKS, read, reads_of_exercise_names, split_at_last_exercise
+from exercise_analysis import reads_of_exercise_names
+from exercises import split_at_last_exercise
+from notebook_io import NOTEBOOKS, read
 
 STUDENT_FILES = sorted(NOTEBOOKS.glob("*.ipynb"))
 

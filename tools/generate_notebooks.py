@@ -1,37 +1,47 @@
-"""Build the student notebooks/ from solutions/ (``make notebooks``); ``--check`` only reports stale files."""
+"""Build the student notebooks/ from solutions/ (``make notebooks``); ``--check`` only reports stale files.
+
+Both folders get their Colab badges and setup cell from ``tools/colab.py`` first, so a fork that changes the
+repository URL there regenerates every notebook with one command.
+"""
 
 from __future__ import annotations
 
 import sys
 
-import nbformat
-from notebook_io import NOTEBOOKS, SOLUTIONS, read, student_version
+import colab
+from exercises import student_version
+from notebook_io import NOTEBOOKS, SOLUTIONS, read, text
 
 
 def expected() -> dict[str, str]:
-    """File name -> the exact text the student notebook must have."""
-    return {p.name: nbformat.writes(student_version(read(p), p.name)) + "\n" for p in sorted(SOLUTIONS.glob("*.ipynb"))}
+    """Path relative to the course root -> the exact text the file must have."""
+    wanted = {}
+    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+        solution = colab.apply(read(path), path.name)
+        wanted[f"solutions/{path.name}"] = text(solution)
+        wanted[f"notebooks/{path.name}"] = text(student_version(solution, path.name))
+    return wanted
 
 
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     wanted = expected()
-    stale = sorted(
-        {p.name for p in NOTEBOOKS.glob("*.ipynb") if p.name not in wanted}
-        | {n for n, text in wanted.items() if not (NOTEBOOKS / n).exists() or (NOTEBOOKS / n).read_text("utf-8") != text}
-    )
+    root = SOLUTIONS.parent
+    orphans = {f"notebooks/{p.name}" for p in NOTEBOOKS.glob("*.ipynb") if f"solutions/{p.name}" not in wanted}
+    stale = sorted(orphans | {n for n, body in wanted.items()
+                              if not (root / n).exists() or (root / n).read_text("utf-8") != body})
     if check:
         for name in stale:
-            print(f"stale: notebooks/{name}")
+            print(f"stale: {name}")
         return 1 if stale else 0
     NOTEBOOKS.mkdir(exist_ok=True)
     for name in stale:
         if name in wanted:
-            (NOTEBOOKS / name).write_text(wanted[name], encoding="utf-8")
-            print(f"wrote notebooks/{name}")
+            (root / name).write_text(wanted[name], encoding="utf-8")
+            print(f"wrote {name}")
         else:
-            (NOTEBOOKS / name).unlink()
-            print(f"removed notebooks/{name} (no solution of that name)")
+            (root / name).unlink()
+            print(f"removed {name} (no solution of that name)")
     return 0
 
 

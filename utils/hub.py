@@ -33,6 +33,8 @@ from typing import Any
 import keras
 import tensorflow as tf
 
+from . import runtime
+
 #: The Inception V3 feature vector used by notebook 11 (ImageNet weights, 299x299 inputs in [0, 1], 2048 features).
 #: tfhub.dev now redirects to Kaggle Models, where the same model is ``google/inception-v3/tensorFlow2/feature-vector``.
 INCEPTION_V3 = "https://tfhub.dev/google/imagenet/inception_v3/feature_vector/5"
@@ -92,6 +94,7 @@ def resolve(handle: str | os.PathLike) -> Path:
     else:
         import tensorflow_hub as hub
 
+        runtime.check_versions({"tensorflow_hub": hub})
         cache = os.environ.get("TFHUB_CACHE_DIR") or "tensorflow_hub's temporary folder"
         tried = f"downloading {url} with tensorflow_hub (cache: {cache})"
         try:

@@ -15,6 +15,7 @@ import contextlib
 import functools
 import os
 import random
+import re
 import socket
 import sys
 import warnings
@@ -27,6 +28,27 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 MODES = ("fast", "full")
 T = TypeVar("T")
+
+#: The versions the course is tested with: package -> (oldest tested, first release not yet tested). `make test-oldest`
+#: installs the first column, `make test-latest` the newest releases below the second, requirements.txt pins one set
+#: inside the range (tools/versions.py turns this table into those requirement files). Why the floors: TensorFlow 2.16
+#: is the first with Keras 3; Keras 3.4 computes MirroredStrategy steps wrongly (notebook 12: the replicas' weights
+#: drift apart), 3.5 computes them right; NumPy 1.26 is what TensorFlow 2.16 builds on;
+#: Matplotlib 3.8 cannot be imported under IPython 9, which current JupyterLab kernels use.
+SUPPORTED: dict[str, tuple[str, str]] = {
+    "tensorflow": ("2.16.2", "2.22"),
+    "keras": ("3.5.0", "3.16"),
+    "tensorflow-hub": ("0.16.1", "0.17"),
+    "numpy": ("1.26.4", "2.5"),
+    "matplotlib": ("3.9.0", "3.12"),
+}
+#: The module each supported package is imported as.
+MODULES = {"tensorflow": "tensorflow", "keras": "keras", "tensorflow-hub": "tensorflow_hub", "numpy": "numpy",
+           "matplotlib": "matplotlib"}
+
+
+class UnsupportedEnvironment(RuntimeError):
+    """An imported package's version is outside the range the course is tested with (:data:`SUPPORTED`)."""
 
 #: True when running inside Google Colab.
 IS_COLAB = "google.colab" in sys.modules or os.environ.get("COURSE_COLAB") == "1"
@@ -98,6 +120,54 @@ def seed_everything(seed: int = 0) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
+def version_tuple(version: str) -> tuple[int, ...]:
+    """The leading release numbers of a version string: ``'2.16.0rc1'`` -> ``(2, 16, 0)``.
+
+    >>> version_tuple("3.10.0.post1") > version_tuple("3.9")
+    True
+    """
+    match = re.match(r"\d+(?:\.\d+)*", str(version).strip())
+    if not match:
+        raise ValueError(f"version must start with a release number like '2.16.2', got {version!r}")
+    return tuple(int(part) for part in match.group(0).split("."))
+
+
+def requirement(package: str) -> str:
+    """The pip requirement of a supported package, e.g. ``'tensorflow>=2.16.2,<2.22'``."""
+    if package not in SUPPORTED:
+        raise ValueError(f"package must be one of {sorted(SUPPORTED)}, got {package!r}")
+    oldest, untested = SUPPORTED[package]
+    return f"{package}>={oldest},<{untested}"
+
+
+def check_versions(modules: dict[str, object] | None = None) -> dict[str, str]:
+    """Compare the imported modules' ``__version__`` with :data:`SUPPORTED`; return ``{package: version}``.
+
+    ``modules`` maps module names to modules and defaults to ``sys.modules``; packages that are not imported are
+    not checked. Raises :class:`UnsupportedEnvironment` naming the package, the version found, the supported range
+    and the command that installs a supported version. ``COURSE_SKIP_VERSION_CHECK=1`` skips the check.
+    """
+    modules = sys.modules if modules is None else modules
+    found: dict[str, str] = {}
+    for package, module_name in MODULES.items():
+        module = modules.get(module_name)
+        if module is None:
+            continue
+        version = str(getattr(module, "__version__", "unknown"))
+        found[package] = version
+        oldest, untested = SUPPORTED[package]
+        try:
+            ok = version_tuple(oldest) <= version_tuple(version) < version_tuple(untested)
+        except ValueError:
+            ok = False
+        if not ok and os.environ.get("COURSE_SKIP_VERSION_CHECK") != "1":
+            raise UnsupportedEnvironment(
+                f"{package} {version} is not supported by this course (tested: {oldest} <= version < {untested}). "
+                f"Fix: pip install '{requirement(package)}' and restart the kernel "
+                f"(or set COURSE_SKIP_VERSION_CHECK=1 to try anyway).")
+    return found
+
+
 def block_network() -> None:
     """Make every Python socket connection to a non-loopback address fail at once (used by the tests).
 
@@ -136,14 +206,18 @@ def describe() -> str:
 
 
 def setup(seed: int = 0) -> None:
-    """Prepare a notebook: seed everything, set figure defaults, print mode, versions and device once."""
+    """Prepare a notebook: check library versions, seed everything, set figure defaults, print mode, versions
+    and device once."""
     import matplotlib as mpl
     import numpy as np
 
     if os.environ.get("COURSE_OFFLINE") == "1":
         block_network()
     gpu_names()  # import TensorFlow and probe devices with the C++ start-up chatter silenced
+    import keras  # noqa: F401  (imported so that check_versions sees it)
     import tensorflow as tf
+
+    check_versions()
 
     tf.get_logger().setLevel("ERROR")  # tf.distribute logs INFO/WARNING lines into notebook outputs
     # Keras warns on stderr that fit(shuffle=True), its default, is ignored for a tf.data.Dataset; that is expected.

@@ -117,6 +117,12 @@ def seed_everything(seed: int = 0) -> None:
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
+    try:  # Keras >= 3.13 does this in set_random_seed; older Keras 3 keep drawing keras.random.* from the old generator
+        from keras.src.backend.common import global_state
+
+        global_state.set_global_attribute("global_seed_generator", None)
+    except ImportError:  # a future Keras without this private module resets the generator itself
+        pass
     tf.config.experimental.enable_op_determinism()
 
 

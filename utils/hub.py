@@ -189,6 +189,9 @@ class HubLayer(keras.layers.Layer):
                 keras.Variable(v, trainable=id(v) in trainable_ids, dtype=v.dtype, name=_keras_name(v.name, taken))
                 for v in all_vars
             ]
+        for variable, original in zip(self.module_variables, all_vars):
+            if variable._value is not original:  # Keras < 3.10 copies a tf.Variable initializer instead of wrapping it:
+                variable._value = original       # without this, fit() would train a copy the SavedModel never reads
         for variable in self.module_variables:
             # Keras 3 keeps a trainable variable's flag equal to its layer's (the `trainable` setter updates both; it
             # cannot be used here because assigning an unchanged value is skipped). Listed as trainable above, the

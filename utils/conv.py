@@ -3,7 +3,8 @@
 Everything here follows the deep-learning convention (and Keras): ``conv2d`` computes a *cross-correlation* --
 the kernel is not flipped. :func:`convolve2d` is the flipped, mathematical convolution. All functions are
 vectorised with :func:`numpy.lib.stride_tricks.sliding_window_view`; :func:`conv2d_naive` is the explicit loop,
-kept for teaching and benchmarking.
+kept for teaching and benchmarking. :func:`conv_transpose2d` is the transposed ("de-")convolution of
+``keras.layers.Conv2DTranspose`` -- the gradient of :func:`conv2d` with respect to its input.
 
 Shapes are channels-last like Keras: images ``(H, W)`` or ``(H, W, C)``, kernels ``(kh, kw)`` or
 ``(kh, kw, C_in, C_out)``.
@@ -19,6 +20,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 PADDINGS_2D = ("valid", "same", "full")
 PADDINGS_1D = ("valid", "same", "full", "causal")
+PADDINGS_TRANSPOSED = ("valid", "same")
 POOL_MODES = ("max", "avg")
 
 Pair = int | Sequence[int]
@@ -89,6 +91,37 @@ def output_size(n: int, kernel: int, stride: int = 1, padding: str | int = "vali
     return size
 
 
+def transposed_output_size(n: int, kernel: int, stride: int = 1, padding: str = "valid",
+                           output_padding: int | None = None, dilation: int = 1) -> int:
+    """Length of a *transposed* convolution's output along one axis, exactly as ``keras.layers.Conv2DTranspose``.
+
+    With the kernel's extent ``e = dilation*(kernel-1) + 1``, every input element spreads over ``e`` outputs
+    placed ``stride`` apart, so the uncropped ("full") output has ``(n-1)*stride + e`` elements. Keras then gives
+
+    * ``'valid'``: ``(n-1)*stride + max(e, stride)`` -- the full output, plus zeros when ``stride > e``;
+    * ``'same'``: ``n*stride`` -- the inverse of a 'same' convolution's ``ceil(n/stride)``;
+    * with ``output_padding=p`` (``0 <= p < stride``): ``(n-1)*stride + e + p`` ('valid') or
+      ``(n-1)*stride + e % 2 + p`` ('same'): ``p`` picks one of the ``stride`` input sizes that a strided
+      convolution maps to the same ``n``.
+
+    >>> transposed_output_size(4, 3, stride=2), transposed_output_size(4, 3, 2, "same")
+    (9, 8)
+    """
+    n, kernel = _positive_int(n, "n"), _positive_int(kernel, "kernel")
+    stride, dilation = _positive_int(stride, "stride"), _positive_int(dilation, "dilation")
+    padding = _check_padding(padding, PADDINGS_TRANSPOSED)
+    if output_padding is not None and (
+        isinstance(output_padding, bool) or not isinstance(output_padding, (int, np.integer))
+        or not 0 <= output_padding < stride
+    ):
+        raise ValueError(f"output_padding must be None or an int with 0 <= output_padding < stride ({stride}), "
+                         f"got {output_padding!r}")
+    extent = dilation * (kernel - 1) + 1
+    if output_padding is None:
+        return (n - 1) * stride + max(extent, stride) if padding == "valid" else n * stride
+    return (n - 1) * stride + (extent if padding == "valid" else extent % 2) + int(output_padding)
+
+
 def conv_params(kernel_size: Pair, in_channels: int, filters: int, use_bias: bool = True) -> int:
     """Trainable parameters of a 2-D convolution layer: ``kh*kw*in_channels*filters (+ filters biases)``.
 
@@ -100,10 +133,10 @@ def conv_params(kernel_size: Pair, in_channels: int, filters: int, use_bias: boo
     return kh * kw * in_channels * filters + (filters if use_bias else 0)
 
 
-def _as_image(image: np.ndarray) -> np.ndarray:
+def _as_image(image: np.ndarray, name: str = "image") -> np.ndarray:
     x = np.asarray(image)
     if x.ndim not in (2, 3):
-        raise ValueError(f"image must have shape (H, W) or (H, W, C), got shape {x.shape}")
+        raise ValueError(f"{name} must have shape (H, W) or (H, W, C), got shape {x.shape}")
     return x.astype(np.result_type(x.dtype, np.float32), copy=False)
 
 
@@ -153,6 +186,42 @@ def conv2d(
     else:
         out = np.einsum("hwcij,ijco->hwo", win, w, optimize=True)
     return out[..., 0] if squeeze else out
+
+
+def conv_transpose2d(x: np.ndarray, kernel: np.ndarray, stride: Pair = 1, padding: str = "valid") -> np.ndarray:
+    """2-D transposed convolution exactly as ``keras.layers.Conv2DTranspose`` computes it (no bias).
+
+    Shapes as in :func:`conv2d`: ``x`` (H, W) or (H, W, C_in); ``kernel`` (kh, kw) -- the same kernel on every
+    channel -- or (kh, kw, C_in, C_out). Keras stores a Conv2DTranspose kernel as (kh, kw, C_out, C_in), so
+    ``layer.kernel`` equals ``kernel.transpose(0, 1, 3, 2)``. Output size: :func:`transposed_output_size`.
+
+    Every input pixel adds a copy of the kernel, scaled by its value, to the output, the copies ``stride`` pixels
+    apart (where copies overlap they add up; where ``stride`` exceeds the kernel, gaps stay zero). Computed here
+    as its equivalent: zeros inserted between the pixels (``stride - 1`` of them), then a 'full' :func:`conv2d`
+    with the kernel flipped in both spatial axes, then the border cropped as Keras does.
+
+    It is the gradient of a convolution: for ``y = conv2d(x, w, stride, padding)`` and an upstream gradient ``g``
+    of ``y``'s shape, ``dL/dx = conv_transpose2d(g, w.transpose(0, 1, 3, 2), stride, padding)`` -- when ``x`` has
+    the size ``transposed_output_size`` gives for ``y``'s (a strided convolution maps several input sizes to one
+    output size; Keras' ``output_padding`` chooses among them).
+    """
+    arr, w = _as_image(x, "x"), np.asarray(kernel)
+    stride = _pair(stride, "stride")
+    padding = _check_padding(padding, PADDINGS_TRANSPOSED)
+    if w.ndim not in (2, 4):
+        raise ValueError(f"kernel must have shape (kh, kw) or (kh, kw, C_in, C_out), got shape {w.shape}")
+    x3 = arr[..., None] if arr.ndim == 2 else arr
+    if w.ndim == 4 and w.shape[2] != x3.shape[2]:
+        raise ValueError(f"kernel has {w.shape[2]} input channels but x has {x3.shape[2]}")
+    spread = np.zeros(((x3.shape[0] - 1) * stride[0] + 1, (x3.shape[1] - 1) * stride[1] + 1, x3.shape[2]), x3.dtype)
+    spread[:: stride[0], :: stride[1]] = x3
+    full = conv2d(spread, w[::-1, ::-1, ...], padding="full")  # (n-1)*stride + k along each axis
+    sizes = [transposed_output_size(n, k, s, padding) for n, k, s in zip(x3.shape[:2], w.shape[:2], stride)]
+    # 'same' crops the surplus of the full output like the matching convolution pads: the odd element at the end.
+    starts = [max(f - n, 0) // 2 if padding == "same" else 0 for f, n in zip(full.shape[:2], sizes)]
+    out = full[starts[0] : starts[0] + sizes[0], starts[1] : starts[1] + sizes[1]]
+    out = np.pad(out, ((0, sizes[0] - out.shape[0]), (0, sizes[1] - out.shape[1]), (0, 0)))  # stride > kernel
+    return out[..., 0] if arr.ndim == 2 and w.ndim == 2 else out
 
 
 def conv2d_naive(image: np.ndarray, kernel: np.ndarray, stride: int = 1) -> np.ndarray:

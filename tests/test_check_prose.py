@@ -40,6 +40,7 @@ def test_a_number_no_output_has_is_reported_with_its_cell_and_sentence():
     ("on 5000 digits", "", "5,000 train"),
     ("the official 10 000 test images", "", "(10000, 28, 28)"),
     ("about 1.6 M parameters", "", "1,600,000"),                            # magnitude suffix
+    ("0.46 M for ResNet-32", "", "ResNet-32: 0.46 M trainable"),
     ("8.46 million parameters", "", "8,459,242"),
     ("stop at 32k iterations", "boundaries = [32_000, 48_000]", ""),
     ("at least 45 % in fast mode", "claims.at_least('acc', acc, fast=0.45, full=0.85)", ""),  # threshold in code

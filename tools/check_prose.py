@@ -106,8 +106,10 @@ _APPROXIMATE_BEFORE = re.compile(r"(?:about|around|roughly|approximately|nearly|
 _SENTENCE_END = re.compile(  # a sentence ends at . ! ? before a capital, a blank line, or a new list item/row/heading
     r"(?<=[.!?])[ \t]+(?=[A-Z*_`\"“(\[])|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+][ \t]|\d+[.)][ \t]|\||#))")
 
-# Numbers in code and outputs: plain, with separators, decimals, exponents; '%' right after marks a percentage.
-_EVIDENCE = re.compile(r"(?<![A-Za-z0-9.])(\d+(?:[,_]\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?)(?![\d])(\s?%)?")
+# Numbers in code and outputs: plain, with separators, decimals, exponents; then '%' (a percentage) or a magnitude.
+_EVIDENCE = re.compile(r"(?<![A-Za-z0-9.])(\d+(?:[,_]\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?)(?![\d])"
+                       r"(\s?%|\s?(?:M|million)(?![A-Za-z])|[kK](?![A-Za-z]))?")
+_EVIDENCE_MULTIPLIER = {"M": 1e6, "million": 1e6, "k": 1e3, "K": 1e3}
 _RUN = re.compile(r"(?<![A-Za-z0-9.])\d+(?:[ \t]*[,×x*·][ \t]*\d+)+(?![\d.])")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _NOT_EVIDENCE = re.compile(r"^<(?:Figure size|IPython\.|[\w.]+ object)")
@@ -243,8 +245,11 @@ class Evidence:
         for m in _EVIDENCE.finditer(text):
             value = abs(float(m.group(1).replace(",", "").replace("_", "")))
             plain.append(value)
-            if m.group(2):
+            suffix = (m.group(2) or "").strip()
+            if suffix == "%":
                 percents.append(value)
+            elif suffix:
+                plain.append(value * _EVIDENCE_MULTIPLIER[suffix])
         self.plain, self.percents = sorted(plain), sorted(percents)
         self.runs = [tuple(int(s) for s in re.split(r"[ \t]*[,×x*·][ \t]*", m.group(0))) for m in _RUN.finditer(text)]
 

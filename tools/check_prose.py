@@ -30,11 +30,15 @@ in the code or outputs (``28×28×6`` by ``(28, 28, 6)``; ``148×148`` by ``(Non
 
 **Allowlist** (a slide's or a paper's number that cannot be computed here): notebook metadata
 
-    {"course": {"sourced_numbers": {"63 %": "deck 003: AlexNet top-1 (Krizhevsky et al. 2012, Table 2)"}}}
+    {"course": {"sourced_numbers": {"63 %": "deck 004, AlexNet slide; Krizhevsky et al. 2012: top-1 error 37.5 %"}}}
 
 A key is written like the prose writes the number (``"63%"`` and ``"63 %"`` are the same key); its value says where
 the number comes from. A key without a source, a key that is not a checked number, and a key that matches no number
 of the prose are errors too.
+
+**Limits.** The check is necessary, not sufficient: any equal number of the notebook supports the prose, also by
+coincidence (an integer percentage is matched by any fraction that rounds to it), and what a number means, or a
+word such as "beats", is left to the reader.
 
 Usage: python tools/check_prose.py [NOTEBOOK ...]   (default: every notebook of solutions/). Exits 1 and names each
 unsupported number, its notebook, its cell and the sentence around it.
@@ -184,10 +188,8 @@ def _number(m: re.Match, text: str) -> ProseNumber | None:
         value = float(mantissa or 1) * 10.0 ** int(power.translate(_SUPERSCRIPT))
         return ProseNumber(token, start, "decimal", value, abs(value) * 1e-6)
     if kind_of_token == "sci":
-        value = float(token)
-        mantissa = token.lower().split("e")[0]
-        return ProseNumber(token, start, "decimal", value, 0.5 * 10.0 ** (int(token.lower().split("e")[1])
-                                                                      - _decimals(mantissa)))
+        mantissa, exponent = token.lower().split("e")
+        return ProseNumber(token, start, "decimal", float(token), 0.5 * 10.0 ** (int(exponent) - _decimals(mantissa)))
     digits = token.replace(",", ".") if kind_of_token == "comma" else re.sub(rf"(?:,|{_SPACE})", "", token)
     value, decimals = float(digits), _decimals(digits)
     unit = _unit_after(text, end)

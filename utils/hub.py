@@ -20,13 +20,22 @@ trainable *and* the model is training.
 
 :func:`export_reusable` writes a Keras model in the same format, so a course notebook can pre-train a backbone
 offline and load it back through exactly the code path used for a real TF-Hub model.
+
+:func:`install_inception_v3_standin` puts a *stand-in* for the real Inception V3 feature vector into a TF-Hub cache
+(``TFHUB_CACHE_DIR``): TF-Slim's Inception V3 architecture under the real model's variable names, exported in the
+same format, with **random weights**. ``hub_layer(INCEPTION_V3)`` then resolves it offline exactly as it resolves a
+download, so the code that uses the real model (notebook 11, section 9) can run in tests; its accuracies mean
+nothing, and every load of a stand-in warns so.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import inspect
 import os
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +43,18 @@ import keras
 import tensorflow as tf
 
 from . import runtime
+from .conv import output_size
 
 #: The Inception V3 feature vector used by notebook 11 (ImageNet weights, 299x299 inputs in [0, 1], 2048 features).
 #: tfhub.dev now redirects to Kaggle Models, where the same model is ``google/inception-v3/tensorFlow2/feature-vector``.
 INCEPTION_V3 = "https://tfhub.dev/google/imagenet/inception_v3/feature_vector/5"
+
+#: The variables ``HubLayer.fine_tune`` unfreezes in the real Inception V3 feature vector: its top two Inception
+#: blocks. The TF-Hub model is TF-Slim's ``inception_v3`` (its documentation says so), so its variables carry TF-Slim
+#: names such as ``InceptionV3/Mixed_7c/Branch_3/Conv2d_0b_1x1/weights:0`` (blocks Mixed_5b ... Mixed_7c, see
+#: :data:`INCEPTION_V3_BLOCKS`); Mixed_7b and Mixed_7c are the blocks Keras' own fine-tuning example unfreezes under
+#: its names ``mixed9``/``mixed10``, and Mixed_7a, the grid reduction before them, stays frozen.
+INCEPTION_V3_TOP_BLOCKS = r"(^|/)Mixed_7[bc]/"
 
 _KAGGLE_HANDLE = re.compile(r"^[\w.-]+/[\w.-]+/[\w.-]+/[\w.-]+(/\d+)?$")
 
@@ -156,6 +173,9 @@ class HubLayer(keras.layers.Layer):
         super().__init__(trainable=trainable, **kwargs)
         self.handle = str(handle)
         self.resolved_path = resolve(handle)
+        self.standin_notice = standin_notice(self.resolved_path)
+        if self.standin_notice:
+            warnings.warn(self.standin_notice, stacklevel=3)
         self.arguments = dict(arguments or {})
         self.output_key = output_key
         self.inference_mode = bool(inference_mode)
@@ -284,3 +304,210 @@ def export_reusable(model: keras.Model, path: str | os.PathLike) -> Path:
     finally:
         logger.setLevel(level)
     return path
+
+
+# --- A stand-in for the real Inception V3 feature vector (random weights), served from a TF-Hub cache -----------------
+
+#: File written into a stand-in's SavedModel folder; its presence marks the folder as a stand-in (see :func:`standin_notice`).
+STANDIN_MARKER = "COURSE_STANDIN.txt"
+
+# TF-Slim's Inception V3 up to Mixed_7c, as in tensorflow/models research/slim/nets/inception_v3.py (the checkpoint
+# inception_v3_2016_08_28 that TF-Hub exported uses these names). A step is ("conv", scope, filters, (kh, kw),
+# stride, padding), ("avg" | "max", stride, padding) for a 3x3 pool, or ("split", conv, conv): two convolutions of
+# the same input, concatenated. A block is a list of branches (each a list of steps), concatenated.
+
+
+def _conv(scope: str, filters: int, kernel: tuple[int, int], stride: int = 1, padding: str = "same") -> tuple:
+    return ("conv", scope, filters, kernel, stride, padding)
+
+
+def _inception_a(pool_filters: int, branch_1: tuple[str, str]) -> list[list[tuple]]:
+    return [[_conv("Conv2d_0a_1x1", 64, (1, 1))],
+            [_conv(branch_1[0], 48, (1, 1)), _conv(branch_1[1], 64, (5, 5))],
+            [_conv("Conv2d_0a_1x1", 64, (1, 1)), _conv("Conv2d_0b_3x3", 96, (3, 3)),
+             _conv("Conv2d_0c_3x3", 96, (3, 3))],
+            [("avg", 1, "same"), _conv("Conv2d_0b_1x1", pool_filters, (1, 1))]]
+
+
+def _inception_c(width: int) -> list[list[tuple]]:
+    return [[_conv("Conv2d_0a_1x1", 192, (1, 1))],
+            [_conv("Conv2d_0a_1x1", width, (1, 1)), _conv("Conv2d_0b_1x7", width, (1, 7)),
+             _conv("Conv2d_0c_7x1", 192, (7, 1))],
+            [_conv("Conv2d_0a_1x1", width, (1, 1)), _conv("Conv2d_0b_7x1", width, (7, 1)),
+             _conv("Conv2d_0c_1x7", width, (1, 7)), _conv("Conv2d_0d_7x1", width, (7, 1)),
+             _conv("Conv2d_0e_1x7", 192, (1, 7))],
+            [("avg", 1, "same"), _conv("Conv2d_0b_1x1", 192, (1, 1))]]
+
+
+def _inception_e(split_1: str) -> list[list[tuple]]:
+    return [[_conv("Conv2d_0a_1x1", 320, (1, 1))],
+            [_conv("Conv2d_0a_1x1", 384, (1, 1)),
+             ("split", _conv("Conv2d_0b_1x3", 384, (1, 3)), _conv(split_1, 384, (3, 1)))],
+            [_conv("Conv2d_0a_1x1", 448, (1, 1)), _conv("Conv2d_0b_3x3", 384, (3, 3)),
+             ("split", _conv("Conv2d_0c_1x3", 384, (1, 3)), _conv("Conv2d_0d_3x1", 384, (3, 1)))],
+            [("avg", 1, "same"), _conv("Conv2d_0b_1x1", 192, (1, 1))]]
+
+
+#: The stem (a block of one branch, no block scope) and the 11 mixed blocks of TF-Slim's Inception V3, in order.
+INCEPTION_V3_BLOCKS: list[tuple[str, list[list[tuple]]]] = [
+    ("", [[_conv("Conv2d_1a_3x3", 32, (3, 3), 2, "valid"), _conv("Conv2d_2a_3x3", 32, (3, 3), padding="valid"),
+           _conv("Conv2d_2b_3x3", 64, (3, 3)), ("max", 2, "valid"),
+           _conv("Conv2d_3b_1x1", 80, (1, 1), padding="valid"), _conv("Conv2d_4a_3x3", 192, (3, 3), padding="valid"),
+           ("max", 2, "valid")]]),
+    ("Mixed_5b", _inception_a(32, ("Conv2d_0a_1x1", "Conv2d_0b_5x5"))),
+    ("Mixed_5c", _inception_a(64, ("Conv2d_0b_1x1", "Conv_1_0c_5x5"))),  # sic: TF-Slim's names in this block
+    ("Mixed_5d", _inception_a(64, ("Conv2d_0a_1x1", "Conv2d_0b_5x5"))),
+    ("Mixed_6a", [[_conv("Conv2d_1a_1x1", 384, (3, 3), 2, "valid")],  # sic: a 3x3 kernel named 1x1
+                  [_conv("Conv2d_0a_1x1", 64, (1, 1)), _conv("Conv2d_0b_3x3", 96, (3, 3)),
+                   _conv("Conv2d_1a_1x1", 96, (3, 3), 2, "valid")],
+                  [("max", 2, "valid")]]),
+    *[(f"Mixed_6{b}", _inception_c(width)) for b, width in zip("bcde", (128, 160, 160, 192))],
+    ("Mixed_7a", [[_conv("Conv2d_0a_1x1", 192, (1, 1)), _conv("Conv2d_1a_3x3", 320, (3, 3), 2, "valid")],
+                  [_conv("Conv2d_0a_1x1", 192, (1, 1)), _conv("Conv2d_0b_1x7", 192, (1, 7)),
+                   _conv("Conv2d_0c_7x1", 192, (7, 1)), _conv("Conv2d_1a_3x3", 192, (3, 3), 2, "valid")],
+                  [("max", 2, "valid")]]),
+    ("Mixed_7b", _inception_e("Conv2d_0b_3x1")),
+    ("Mixed_7c", _inception_e("Conv2d_0c_3x1")),
+]
+
+
+def _step_convs(step: tuple) -> list[tuple]:
+    """The convolutions of one step of :data:`INCEPTION_V3_BLOCKS` (none for a pool, two for a split)."""
+    return list(step[1:]) if step[0] == "split" else [step] if step[0] == "conv" else []
+
+
+def inception_v3_variable_names() -> list[str]:
+    """The TF-Slim variable names of Inception V3's feature extractor, in order: for every convolution
+    ``InceptionV3/<block>/<branch>/<conv>/weights:0`` and its batch norm's ``BatchNorm/beta``, ``moving_mean``,
+    ``moving_variance`` (TF-Slim's Inception uses no batch-norm scale and no convolution bias)."""
+    names = []
+    for block, branches in INCEPTION_V3_BLOCKS:
+        for b, branch in enumerate(branches):
+            scope = "/".join(p for p in ("InceptionV3", block, f"Branch_{b}" if block else "") if p)
+            for _, conv, *_ in (c for step in branch for c in _step_convs(step)):
+                names += [f"{scope}/{conv}/{v}:0" for v in
+                          ("weights", "BatchNorm/beta", "BatchNorm/moving_mean", "BatchNorm/moving_variance")]
+    return names
+
+
+class _SlimConv(keras.layers.Layer):
+    """``slim.conv2d`` as TF-Slim's Inception V3 uses it: convolution without bias (its kernel named ``weights``),
+    batch norm without scale (``BatchNorm``: epsilon 0.001, momentum 0.99 as TF-Hub's fine-tunable version), ReLU."""
+
+    def __init__(self, filters: int, kernel: tuple[int, int], strides: int, padding: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.filters, self.kernel_size, self.strides, self.padding = filters, kernel, strides, padding
+        self.batch_norm = keras.layers.BatchNormalization(momentum=0.99, epsilon=1e-3, scale=False, name="BatchNorm")
+
+    def build(self, input_shape: tuple) -> None:
+        self.kernel = self.add_weight(name="weights", shape=(*self.kernel_size, input_shape[-1], self.filters),
+                                      initializer="he_normal")
+        self.batch_norm.build((*input_shape[:-1], self.filters))
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return _pooled_shape(input_shape, self.kernel_size, self.strides, self.padding)[:-1] + (self.filters,)
+
+    def call(self, x: Any, training: bool | None = None) -> Any:
+        x = keras.ops.conv(x, self.kernel, strides=self.strides, padding=self.padding)
+        return keras.ops.relu(self.batch_norm(x, training=training))
+
+
+def _pooled_shape(shape: tuple, kernel: tuple[int, int], stride: int, padding: str) -> tuple:
+    """The shape of a 2-D window operation's output (channels unchanged); None for unknown sizes."""
+    return (shape[0], *(None if n is None else output_size(n, k, stride, padding) for n, k in zip(shape[1:3], kernel)),
+            shape[3])
+
+
+class _SlimInceptionV3(keras.layers.Layer):
+    """TF-Slim's Inception V3 feature extractor (to Mixed_7c) as one Keras layer named ``InceptionV3``. Its
+    convolutions are built explicitly inside the name scopes of their block and branch, so their variables get
+    TF-Slim's names (a lazy build during the first symbolic call would lose the scopes: it runs in a scratch graph)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(name="InceptionV3", **kwargs)
+        self.convs = {}  # "block:branch:scope" -> _SlimConv (string keys: the dict is saved with the model)
+        for block, branches in INCEPTION_V3_BLOCKS:
+            for b, branch in enumerate(branches):
+                for _, scope, filters, kernel, stride, padding in (c for step in branch for c in _step_convs(step)):
+                    self.convs[f"{block}:{b}:{scope}"] = _SlimConv(filters, kernel, stride, padding, name=scope)
+
+    def _walk(self, x: Any, conv: Any, pool: Any, concat: Any) -> Any:
+        """One pass over :data:`INCEPTION_V3_BLOCKS`; ``conv(layer, x)``, ``pool(kind, stride, padding, x)`` and
+        ``concat(list)`` act on tensors (``call``) or on shapes (``build``)."""
+        for block, branches in INCEPTION_V3_BLOCKS:
+            outputs = []
+            with keras.name_scope(block) if block else contextlib.nullcontext():
+                for b, branch in enumerate(branches):
+                    with keras.name_scope(f"Branch_{b}") if block else contextlib.nullcontext():
+                        y = x
+                        for step in branch:
+                            if step[0] == "conv":
+                                y = conv(self.convs[f"{block}:{b}:{step[1]}"], y)
+                            elif step[0] == "split":
+                                y = concat([conv(self.convs[f"{block}:{b}:{c[1]}"], y) for c in step[1:]])
+                            else:
+                                y = pool(*step, y)
+                    outputs.append(y)
+            x = concat(outputs) if len(outputs) > 1 else outputs[0]
+        return x
+
+    def build(self, input_shape: tuple) -> None:
+        def conv(layer: _SlimConv, shape: tuple) -> tuple:
+            layer.build(shape)
+            return layer.compute_output_shape(shape)
+
+        self._walk(tuple(input_shape), conv, lambda kind, stride, padding, shape: _pooled_shape(
+            shape, (3, 3), stride, padding), lambda shapes: (*shapes[0][:-1], sum(s[-1] for s in shapes)))
+
+    def call(self, x: Any, training: bool | None = None) -> Any:
+        pools = {"avg": keras.ops.average_pool, "max": keras.ops.max_pool}
+        return self._walk(
+            x * 2.0 - 1.0,  # TF-Hub image models take [0, 1]; TF-Slim's Inception expects [-1, 1]
+            lambda layer, y: layer(y, training=training),
+            lambda kind, stride, padding, y: pools[kind](y, 3, strides=stride, padding=padding),
+            lambda ys: keras.ops.concatenate(ys, axis=-1))
+
+
+def inception_v3_standin(size: int = 299) -> keras.Model:
+    """TF-Slim's Inception V3 feature extractor with **random** weights: ``(batch, size, size, 3)`` images in
+    [0, 1] -> ``(batch, 2048)`` (global average pooling), its variables named as in the real TF-Hub model."""
+    inputs = keras.Input((size, size, 3), name="images")
+    features = keras.layers.GlobalAveragePooling2D(name="feature_vector")(_SlimInceptionV3()(inputs))
+    return keras.Model(inputs, features, name="inception_v3_standin")
+
+
+def tfhub_cache_folder(handle: str, cache_dir: str | os.PathLike | None = None) -> Path:
+    """The folder in which tensorflow_hub caches the model of an http(s) handle: ``<cache>/<sha1 of the handle>``
+    (``tensorflow_hub.compressed_module_resolver``), where ``<cache>`` is ``cache_dir``, else ``TFHUB_CACHE_DIR``.
+    ``hub.resolve(handle)`` returns that folder without any download when it exists and is not empty."""
+    if not isinstance(handle, str) or not handle.startswith(("http://", "https://")):
+        raise ValueError(f"handle must be an http(s) URL such as {INCEPTION_V3!r}, got {handle!r}")
+    cache = cache_dir or os.environ.get("TFHUB_CACHE_DIR")
+    if not cache:
+        raise ValueError("cache_dir must be given when the TFHUB_CACHE_DIR environment variable is not set")
+    return Path(cache) / hashlib.sha1(handle.encode("utf8")).hexdigest()
+
+
+def install_inception_v3_standin(cache_dir: str | os.PathLike | None = None) -> Path:
+    """Export :func:`inception_v3_standin` (random weights) into the TF-Hub cache folder of :data:`INCEPTION_V3`
+    and return that folder; with ``TFHUB_CACHE_DIR`` pointing at ``cache_dir``, ``hub_layer(INCEPTION_V3)`` then
+    loads it offline. The folder holds a :data:`STANDIN_MARKER` file, and loading it warns (:func:`standin_notice`).
+    An existing stand-in is reused; a real model already in the cache is never overwritten."""
+    folder = tfhub_cache_folder(INCEPTION_V3, cache_dir)
+    if (folder / "saved_model.pb").is_file():
+        if not (folder / STANDIN_MARKER).is_file():
+            raise ValueError(f"cache_dir already holds the real {INCEPTION_V3} in {folder}; it is not replaced")
+        return folder
+    export_reusable(inception_v3_standin(), folder)
+    notice = (f"STAND-IN for {INCEPTION_V3} with RANDOM weights: TF-Slim's Inception V3 architecture under the real "
+              "model's variable names, exported by utils.hub.install_inception_v3_standin for offline tests. "
+              "Its features and any accuracy computed from them mean nothing.")
+    (folder / STANDIN_MARKER).write_text(notice + "\n", encoding="utf-8")
+    Path(f"{folder}.descriptor.txt").write_text(f"Module: {INCEPTION_V3}\n{notice}\n", encoding="utf-8")
+    return folder
+
+
+def standin_notice(path: str | os.PathLike) -> str:
+    """The notice of a stand-in model folder (see :func:`install_inception_v3_standin`); ``''`` for any other."""
+    marker = Path(path) / STANDIN_MARKER
+    return marker.read_text(encoding="utf-8").strip() if marker.is_file() else ""

@@ -6,18 +6,19 @@
 #   make test-numerics  nbval over solutions/ under other numeric set-ups (SIMD, oneDNN, threads): portable outputs
 #   make test-oldest  every test in .venv-oldest: the oldest supported versions (utils/runtime.py SUPPORTED)
 #   make test-latest  every test in .venv-latest: the newest releases the supported range allows
-#   make test-browser JupyterLab in headless Chromium: run notebooks 02 and 03, check widget + animation, screenshots
+#   make test-browser JupyterLab in headless Chromium (notebooks 02, 03) + the html/slides exports opened offline
 #   make notebooks  regenerate the student notebooks/ from solutions/
 #   make solutions  re-execute solutions/ in place (stored outputs are the nbval reference)
 #   make bench      time utils.conv.conv2d against a naive loop and tf.nn.conv2d
-#   make html       export the executed solutions as a static site in build/html (index = course map)
-#   make slides     render one notebook as reveal.js slides in build/slides (NB=solutions/01_...ipynb)
+#   make html       the course site in build/html: course map, solution pages, student downloads (works offline)
+#   make slides     lecture decks (reveal.js, offline) in build/slides, every notebook or NB=solutions/01_...ipynb
 #   make clean      remove caches (keeps .venv)
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+WEB    := web/node_modules/.installed
 PORT   ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 NB     ?= solutions/*.ipynb
@@ -71,16 +72,22 @@ solutions: $(STAMP)
 	$(PY) tools/generate_notebooks.py
 
 # Installs Debian's chromium and the pinned Python playwright when they are missing (needs root for apt-get).
-test-browser: $(STAMP)
+test-browser: $(STAMP) $(WEB)
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	$(PY) -c "import playwright" 2>/dev/null || $(PY) -m pip install -qq -r requirements-browser.txt
 	$(PY) tools/browser_test.py
 
-html: $(STAMP)
+# The browser assets of the exports (MathJax, reveal.js, require.js, Font Awesome), pinned in web/package-lock.json,
+# installed with npm from the npm registry and copied next to the pages, so that they work without a network.
+$(WEB): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+html: $(STAMP) $(WEB)
 	$(PY) tools/export_site.py html
 
-slides: $(STAMP)
-	$(PY) tools/export_site.py slides $(firstword $(wildcard $(NB)))
+slides: $(STAMP) $(WEB)
+	$(PY) tools/export_site.py slides $(wildcard $(NB))
 
 bench: $(STAMP)
 	$(PY) benchmarks/conv.py

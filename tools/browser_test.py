@@ -5,11 +5,12 @@
 2. Exports, offline: one page of the course site (10, formulas in a table) and one lecture deck (03, a formula and
    the animation) are exported and opened from disk in a browser context with the network off; every request must
    be a local file. The formulas must be typeset by MathJax (no raw ``$...$`` left), reveal.js must have made more
-   than one slide and move to the next one on the arrow key, and the animation's icon font must be loaded.
+   than one slide and move to the next one on the arrow key, and the deck's animation must step a frame.
 
 Screenshots go to build/browser/ (git-ignored). Options: ``--exports`` runs part 2 only; ``--review [DECK ...]``
 screenshots every sub-slide of the decks in build/slides (``make slides`` first; all decks by default) into
-build/browser/review/ and lists the slides the deck's script had to scale down to fit.
+build/browser/review/, lists the slides the deck's script had to scale down to fit, and compares the heights
+tools/lecture.py estimated with the measured ones.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@
 #   make solutions  re-execute solutions/ in place (stored outputs are the nbval reference)
 #   make bench      time utils.conv.conv2d against a naive loop and tf.nn.conv2d
 #   make html       the course site in build/html: course map, solution pages, student downloads (works offline)
+#   make gallery    every figure of the executed solutions on one offline page: build/html/gallery.html
 #   make slides     lecture decks (reveal.js, offline) in build/slides, every notebook or NB=solutions/01_...ipynb
 #   make clean      remove caches (keeps .venv)
 
@@ -24,7 +25,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 NB     ?= solutions/*.ipynb
 
 .PHONY: lab test test-full test-repeat test-numerics test-oldest test-latest test-browser notebooks solutions bench \
-        html slides clean venv
+        html gallery slides clean venv
 
 venv: $(STAMP)
 
@@ -85,6 +86,10 @@ $(WEB): web/package.json web/package-lock.json
 
 html: $(STAMP) $(WEB)
 	$(PY) tools/export_site.py html
+
+# One page with every figure, each labelled by notebook, cell and the sentence before it (tools/gallery.py).
+gallery: $(STAMP)
+	$(PY) tools/gallery.py
 
 slides: $(STAMP) $(WEB)
 	$(PY) tools/export_site.py slides $(wildcard $(NB))

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import base64
+import copy
+import io
 
 import ipywidgets as widgets
+import nbformat
 import numpy as np
 import pytest
+from notebook_io import normalise
+from PIL import Image
 
 from utils import conv, explorer, filters
 
@@ -16,11 +21,23 @@ def ui():
     return explorer.kernel_explorer(photos=("camera", "coffee"), max_size=64)
 
 
-def test_is_a_widget_with_a_static_fallback(ui):
+def test_is_a_widget_with_a_sharp_static_fallback(ui):
     assert isinstance(ui, widgets.Widget)
-    bundle = ui._repr_mimebundle_()
+    bundle, metadata = ui._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+    (mime,) = set(bundle) & {"image/png", "image/jpeg"}
+    stored = Image.open(io.BytesIO(base64.b64decode(bundle[mime])))
+    assert stored.width == 2 * metadata[mime]["width"], "stored at twice the displayed width (HiDPI)"
+    assert ui.image.format == mime.split("/")[1] and ui.image.width == str(metadata[mime]["width"])
+
+
+def test_widget_state_is_kept_only_with_a_widget_output():
+    nb = nbformat.v4.new_notebook(metadata={"widgets": {"application/vnd.jupyter.widget-state+json": {}}})
+    nb.cells = [nbformat.v4.new_code_cell("ui", outputs=[nbformat.v4.new_output(
+        "display_data", {"application/vnd.jupyter.widget-view+json": {"model_id": "x"}, "text/plain": "ui"})])]
+    assert "widgets" in normalise(copy.deepcopy(nb)).metadata, "a reopened notebook needs the widget state"
+    nb.cells[0].outputs = []
+    assert "widgets" not in normalise(nb).metadata, "no widget shown (a student notebook): no state stored"
 
 
 def test_presets_fill_weights_and_editing_makes_custom(ui):
@@ -63,6 +80,8 @@ def test_displayable_centres_signed_responses():
 
 def test_render_and_shrink():
     assert len(explorer.render(np.zeros((20, 20)), filters.IDENTITY).axes) == 3
+    assert len(explorer.render(np.random.default_rng(0).random((20, 20)), filters.LAPLACIAN).axes) == 4, \
+        "a signed response gets its colourbar"
     assert explorer.shrink(np.zeros((512, 300)), 256).shape == (256, 150)
 
 

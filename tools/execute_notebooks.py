@@ -26,8 +26,8 @@ def execute(path: Path) -> float:
     """Run every cell of ``path`` top to bottom in its own folder, write the outputs back, return seconds."""
     nb = read(path)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", store_widget_state=True,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()  # widgets work without a kernel
     seconds = time.perf_counter() - start
     for index, cell in enumerate(nb.cells):
         timing = cell.metadata.get("execution", {})

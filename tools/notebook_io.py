@@ -17,10 +17,21 @@ def read(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop volatile metadata (timings, widget state, scroll state) so that diffs show only content."""
-    for key in ("widgets", "toc", "varInspector"):
+    """Drop volatile metadata (timings, scroll state) so that diffs show only content.
+
+    The widget state (``metadata.widgets``, stored by ``make solutions``) is kept while an output displays a widget:
+    it is what a reopened notebook and its HTML export show without a kernel. Without such an output (e.g. the
+    student notebooks, whose outputs are cleared) it is dropped."""
+    for key in ("toc", "varInspector"):
         nb.metadata.pop(key, None)
+    shows_widget = any(WIDGET_VIEW in out.get("data", {}) for cell in nb.cells if cell.cell_type == "code"
+                       for out in cell.get("outputs", []))
+    if not shows_widget:
+        nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
     for cell in nb.cells:

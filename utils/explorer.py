@@ -2,14 +2,13 @@
 
 :func:`kernel_explorer` returns a real ipywidgets widget (:class:`KernelExplorer`): a kernel preset menu, nine
 editable weights, a photo menu and the result. It runs in JupyterLab and Colab (core widgets only). Where no widget
-front-end exists (nbval, CI, a static HTML export, GitHub) the same output carries a static PNG of the current
+front-end exists (nbval, CI, a static HTML export, GitHub) the same output carries a static image of the current
 state, so the cell still runs and shows a figure.
 """
 
 from __future__ import annotations
 
 import base64
-import io
 from collections.abc import Mapping, Sequence
 
 import ipywidgets as widgets
@@ -18,6 +17,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from . import conv, data, filters
+from .plots import style
+from .plots._show import Rendered, encode
 from .plots.arrays import draw_matrix
 
 DEFAULT_PHOTOS = ("camera", "astronaut", "coffee", "chelsea", "grace_hopper")
@@ -57,41 +58,45 @@ def displayable(result: np.ndarray, kernel: np.ndarray) -> tuple[np.ndarray, dic
 
 
 def render(image: np.ndarray, kernel: np.ndarray, title: str = "") -> Figure:
-    """A static figure: the photo, the kernel with its weights, and the filtered photo."""
+    """A static figure: the photo, the kernel with its weights, and the filtered photo (with a colourbar when the
+    response is signed and grey)."""
     k = np.asarray(kernel, dtype=np.float32)
     result = apply_kernel(image, k)
-    fig, axes = plt.subplots(1, 3, figsize=(8.4, 3.0), gridspec_kw={"width_ratios": [3, 1.6, 3]})
+    fig, axes = style.subplots(1, 3, figsize=(9.6, 3.4), gridspec_kw={"width_ratios": [3, 1.7, 3]})
+    axes = axes[0]
     axes[0].imshow(image, **({"cmap": "gray", "vmin": 0, "vmax": 1} if image.ndim == 2 else {}))
-    axes[0].set_title(f"photo {image.shape}", fontsize=9)
+    axes[0].set_title(f"photo {image.shape}", fontsize=11)
     draw_matrix(axes[1], k, "kernel")
     shown, kwargs = displayable(result, k)
-    axes[2].imshow(shown, **kwargs)
-    axes[2].set_title(f"result {result.shape}", fontsize=9)
+    im = axes[2].imshow(shown, **kwargs)
+    axes[2].set_title(f"result {result.shape}", fontsize=11)
+    if kwargs.get("cmap") == style.DIVERGING:
+        style.colorbar(fig, im, axes[2], "response", fraction=0.046)
     for ax in (axes[0], axes[2]):
         ax.axis("off")
     if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+        fig.suptitle(title, fontsize=12)
     return fig
 
 
-def figure_png(fig: Figure, dpi: int = 60) -> bytes:
-    """``fig`` as PNG bytes (and closed)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+def figure_image(fig: Figure) -> Rendered:
+    """``fig`` stored as the course stores figures (retina density; JPEG for photos, see ``plots._show.encode``),
+    and closed."""
+    rendered = encode(fig)
     plt.close(fig)
-    return buf.getvalue()
+    return rendered
 
 
 class KernelExplorer(widgets.VBox):
     """Kernel preset menu, a 3x3 grid of editable weights, a photo menu and the filtered result (an ``Image``).
 
     Editing a weight switches the preset menu to ``'custom'``; choosing a preset fills in the weights. The widget
-    shows itself in JupyterLab/Colab; its display also carries a static PNG for front-ends without widgets.
+    shows itself in JupyterLab/Colab; its display also carries a static image for front-ends without widgets.
+    The image is stored at twice its displayed resolution (sharp on HiDPI screens).
     """
 
     def __init__(self, photos: Sequence[str] = DEFAULT_PHOTOS, kernels: Mapping[str, np.ndarray] | None = None,
-                 photo: str | None = None, kernel: str = "laplacian", max_size: int = 256, dpi: int = 72) -> None:
+                 photo: str | None = None, kernel: str = "laplacian", max_size: int = 256) -> None:
         kernels = dict(filters.KERNELS if kernels is None else kernels)
         for name, k in kernels.items():
             if np.shape(k) != (3, 3):
@@ -104,13 +109,14 @@ class KernelExplorer(widgets.VBox):
             raise ValueError(f"photo must be one of {photos}, got {photo!r}")
         if kernel not in kernels:
             raise ValueError(f"kernel must be one of {sorted(kernels)}, got {kernel!r}")
-        self.kernels, self.max_size, self.dpi = kernels, max_size, dpi
+        self.kernels, self.max_size = kernels, max_size
         self._images: dict[str, np.ndarray] = {}
         self.preset = widgets.Dropdown(options=[*kernels, CUSTOM], value=kernel, description="kernel")
         self.photo = widgets.Dropdown(options=photos, value=photo, description="photo")
         self.weights = [widgets.FloatText(value=0.0, step=0.1, layout=widgets.Layout(width="70px")) for _ in range(9)]
         grid = widgets.GridBox(self.weights, layout=widgets.Layout(grid_template_columns="repeat(3, 74px)"))
         self.image = widgets.Image(format="png")
+        self.rendered: Rendered | None = None
         self._syncing = False
         super().__init__([widgets.HBox([widgets.VBox([self.preset, self.photo]), grid]), self.image])
         self._fill(kernels[kernel])
@@ -139,7 +145,10 @@ class KernelExplorer(widgets.VBox):
 
     def update(self) -> None:
         """Recompute the result image from the current photo and weights."""
-        self.image.value = figure_png(self.figure(), self.dpi)
+        self.rendered = figure_image(self.figure())
+        self.image.format = self.rendered.mime.split("/")[1]
+        self.image.width = str(self.rendered.width)
+        self.image.value = self.rendered.data
 
     def _fill(self, kernel: np.ndarray) -> None:
         self._syncing = True
@@ -159,11 +168,12 @@ class KernelExplorer(widgets.VBox):
             self.preset.value = CUSTOM
         self.update()
 
-    def _repr_mimebundle_(self, **kwargs: object) -> dict:
+    def _repr_mimebundle_(self, **kwargs: object) -> tuple[dict, dict]:
         bundle = super()._repr_mimebundle_(**kwargs) or {}
         # the static fallback shown where no widget manager renders the view (nbval, CI, HTML export, GitHub)
-        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
-        return bundle
+        mime, size = self.rendered.mime, {"width": self.rendered.width, "height": self.rendered.height}
+        bundle[mime] = base64.b64encode(self.rendered.data).decode("ascii")
+        return bundle, {mime: size}
 
 
 def kernel_explorer(photos: Sequence[str] = DEFAULT_PHOTOS, kernel: str = "laplacian",

@@ -1,15 +1,20 @@
 """Every figure of the course, one call each. In a notebook a figure is displayed once; elsewhere it is returned.
 
 Submodules group the figures by kind; import them from here: ``from utils import plots; plots.matrices(...)``.
+``plots.style`` holds the course's figure style (fonts, HiDPI storage, colour maps, reference lines); importing this
+package applies it.
 """
 
-from . import animation, receptive
+from . import animation, diagrams, receptive, style
 from .animation import *  # noqa: F403
 from .arrays import draw_matrix, feature_maps, filters, image_grid, kernels, matrices, matrix
-from .charts import bars, confusion_matrix, history, lines
+from .charts import bars, confusion_matrix, histograms, history, lines
+from .diagrams import *  # noqa: F403
 from .receptive import *  # noqa: F403
 
+style.apply()
+
 __all__ = [
-    "bars", "confusion_matrix", "draw_matrix", "feature_maps", "filters", "history", "image_grid", "kernels",
-    "lines", "matrices", "matrix", *animation.__all__, *receptive.__all__,
+    "bars", "confusion_matrix", "draw_matrix", "feature_maps", "filters", "histograms", "history", "image_grid",
+    "kernels", "lines", "matrices", "matrix", "style", *animation.__all__, *diagrams.__all__, *receptive.__all__,
 ]

@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from . import style
 from ._show import finish
 
 __all__ = ["field_on_image", "gradient_fields", "field_profile"]
@@ -26,10 +27,10 @@ def _check_box(box: Box, name: str) -> tuple[tuple[int, int], tuple[int, int]]:
     return (int(r0), int(r1)), (int(c0), int(c1))
 
 
-def _rectangle(ax: plt.Axes, box: Box, colour: str, label: str | None = None, style: str = "-") -> None:
+def _rectangle(ax: plt.Axes, box: Box, colour: str, label: str | None = None, linestyle: str = "-") -> None:
     (r0, r1), (c0, c1) = box
     ax.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0, fill=False, edgecolor=colour, linewidth=2,
-                           linestyle=style, label=label))
+                           linestyle=linestyle, label=label))
 
 
 def field_on_image(image: np.ndarray, boxes: Mapping[str, Box], title: str | None = None,
@@ -43,7 +44,8 @@ def field_on_image(image: np.ndarray, boxes: Mapping[str, Box], title: str | Non
     if not boxes:
         raise ValueError("boxes must contain at least one {label: box}")
     checked = {label: _check_box(b, f"boxes[{label!r}]") for label, b in boxes.items()}
-    fig, ax = plt.subplots(figsize=(size, size * img.shape[0] / img.shape[1]))
+    fig, axes = style.subplots(1, 1, figsize=(size, size * img.shape[0] / img.shape[1] + 0.9))
+    ax = axes[0, 0]
     ax.imshow(img, cmap="gray" if img.ndim == 2 else None)
     for k, (label, box) in enumerate(checked.items()):
         _rectangle(ax, box, f"C{k}", label)
@@ -51,35 +53,45 @@ def field_on_image(image: np.ndarray, boxes: Mapping[str, Box], title: str | Non
     cols = [v for (_, c) in checked.values() for v in c] + [0, img.shape[1]]
     ax.set_xlim(min(cols) - 1.5, max(cols) + 0.5)
     ax.set_ylim(max(rows) + 0.5, min(rows) - 1.5)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
     ax.set(xlabel="column (input pixels)", ylabel="row (input pixels)")
     return finish(fig, title)
 
 
 def gradient_fields(gradients: Mapping[str, np.ndarray], boxes: Mapping[str, Box] | None = None,
-                    log: bool = False, title: str | None = None, size: float = 3.2) -> Figure | None:
+                    log: bool = False, title: str | None = None, size: float = 3.2, *,
+                    shared: bool = False) -> Figure | None:
     """Gradient maps |d unit / d input| side by side, each with the analytic receptive field outlined (dashed) when
     ``boxes`` has an entry with the same label. ``log=True`` shows log10 of the gradient (zeros stay white), which
-    reveals the tails a linear scale hides."""
+    reveals the tails a linear scale hides. Each map has its own colourbar, or one shared scale and colourbar with
+    ``shared=True`` (for gradients of comparable size)."""
     if not gradients:
         raise ValueError("gradients must contain at least one {label: 2-D array}")
     boxes = dict(boxes or {})
     unknown = set(boxes) - set(gradients)
     if unknown:
         raise ValueError(f"boxes has labels {sorted(unknown)} that are not in gradients {list(gradients)}")
-    fig, axes = plt.subplots(1, len(gradients), figsize=(size * len(gradients), size + 0.4), squeeze=False)
-    for ax, (label, grad) in zip(axes[0], gradients.items()):
+    shown = {}
+    for label, grad in gradients.items():
         g = np.asarray(grad, dtype=float)
         if g.ndim != 2:
             raise ValueError(f"gradients[{label!r}] must be a 2-D map, got shape {g.shape}")
-        shown = np.where(g > 0, np.log10(np.where(g > 0, g, 1.0)), np.nan) if log else g
-        im = ax.imshow(shown, cmap="magma")
-        fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
+        shown[label] = np.where(g > 0, np.log10(np.where(g > 0, g, 1.0)), np.nan) if log else g
+    finite = np.concatenate([v[np.isfinite(v)] for v in shown.values()])
+    limits = {"vmin": float(finite.min()), "vmax": float(finite.max())} if shared and finite.size else {}
+    bar_label = "log10 |gradient|" if log else "|gradient|"
+    fig, axes = style.subplots(1, len(gradients), figsize=(size * len(gradients) + 0.9, size + 0.5))
+    for ax, (label, img) in zip(axes[0], shown.items()):
+        im = ax.imshow(img, cmap="magma", **limits)
+        if not shared:
+            style.colorbar(fig, im, ax, bar_label, fraction=0.046)
         if label in boxes:
-            _rectangle(ax, _check_box(boxes[label], f"boxes[{label!r}]"), "cyan", style="--")
-        ax.set_title(label + (" (log10)" if log else ""), fontsize=9)
+            _rectangle(ax, _check_box(boxes[label], f"boxes[{label!r}]"), "cyan", linestyle="--")
+        ax.set_title(label + (" (log10)" if log else ""))
         ax.set_xticks([])
         ax.set_yticks([])
+    if shared:
+        style.colorbar(fig, im, list(axes[0]), bar_label)
     return finish(fig, title)
 
 
@@ -90,7 +102,8 @@ def field_profile(profiles: Mapping[str, np.ndarray], edges: tuple[int, int] | N
     the effective receptive field is bell-shaped, not the flat square the analytic field suggests."""
     if not profiles:
         raise ValueError("profiles must contain at least one {label: 1-D array}")
-    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    fig, axes = style.subplots(1, 1, figsize=(6.4, 3.8))
+    ax = axes[0, 0]
     for k, (label, p) in enumerate(profiles.items()):
         p = np.asarray(p, dtype=float)
         if p.ndim != 1 or p.max() <= 0:
@@ -109,5 +122,5 @@ def field_profile(profiles: Mapping[str, np.ndarray], edges: tuple[int, int] | N
             ax.axvline(e, color="grey", linewidth=1)
         ax.axvspan(edges[0] - 0.5, edges[1] - 0.5, color="grey", alpha=0.1, label="analytic field")
     ax.set(xlabel=xlabel, ylabel="|gradient| / max")
-    ax.legend(fontsize=8)
+    ax.legend()
     return finish(fig, title)

@@ -9,6 +9,7 @@
 #   make test-browser JupyterLab in headless Chromium (notebooks 02, 03) + the html/slides exports opened offline
 #   make notebooks  regenerate the student notebooks/ from solutions/
 #   make solutions  re-execute solutions/ in place (stored outputs are the nbval reference)
+#   make grade      grade student notebooks per exercise (NB="notebooks/01_*.ipynb" or a folder; JSON=1 for JSON)
 #   make bench      time utils.conv.conv2d against a naive loop and tf.nn.conv2d
 #   make html       the course site in build/html: course map, solution pages, student downloads (works offline)
 #   make gallery    every figure of the executed solutions on one offline page: build/html/gallery.html
@@ -24,8 +25,8 @@ PORT   ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 NB     ?= solutions/*.ipynb
 
-.PHONY: lab test test-full test-repeat test-numerics test-oldest test-latest test-browser notebooks solutions bench \
-        html gallery slides clean venv
+.PHONY: lab test test-full test-repeat test-numerics test-oldest test-latest test-browser notebooks solutions grade \
+        bench html gallery slides clean venv
 
 venv: $(STAMP)
 
@@ -71,6 +72,10 @@ notebooks: $(STAMP)
 solutions: $(STAMP)
 	for nb in $(NB); do $(PY) tools/execute_notebooks.py $$nb || exit 1; done
 	$(PY) tools/generate_notebooks.py
+
+# Grades notebooks/ unless NB names notebooks or folders of submissions (NB's default names the solutions).
+grade: $(STAMP)
+	$(PY) tools/grade.py $(if $(JSON),--json) $(if $(filter file,$(origin NB)),notebooks,$(NB))
 
 # Installs Debian's chromium and the pinned Python playwright when they are missing (needs root for apt-get).
 test-browser: $(STAMP) $(WEB)

@@ -90,6 +90,8 @@ def test_index_is_the_course_map_with_pages_and_downloads(site):
         assert f'href="notebooks/{path.name}" class="download" download' in index
         assert (site / "notebooks" / path.name).read_bytes() == (NOTEBOOKS / path.name).read_bytes()
     assert 'href="solutions/' not in index, "solution links point to the exported pages"
+    gallery = (site / "gallery.html").read_text(encoding="utf-8")
+    assert "<img" in gallery and all(path.stem in gallery for path in FIRST), "the gallery shows the pages' figures"
 
 
 def test_export_fails_without_the_installed_assets(tmp_path):

@@ -24,6 +24,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
+from gallery import write_gallery
 from lecture import LAYOUT, lecture_deck
 from nbconvert import HTMLExporter, SlidesExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
@@ -204,6 +205,7 @@ def export_html(out: Path, notebooks: list[Path] | None = None, web: Path = WEB,
     more = "".join(f'<li><a href="{p.stem}.html">{html.escape(title_of(read(p)))}</a> · '
                    f'<a href="notebooks/{p.name}" class="download" download>student notebook</a></li>'
                    for p in unlisted)
+    write_gallery(out / "gallery.html", paths)
     index = _index("CNN course", (
         "<h1>Convolutional neural networks with TensorFlow and Keras</h1>"
         "<p>The executed solution notebooks (fast mode), to read or to teach from, and the student notebooks to "

@@ -2,6 +2,8 @@
 #   make lab        create .venv, install requirements.txt, open JupyterLab on the course
 #   make test       create/update .venv, run every test (unit, generator sync, notebooks)
 #   make test-full  the same in full mode (complete datasets; meant for a GPU machine)
+#   make test-full-smoke  every solution in a smoke run of full mode on this CPU (few steps, shipped data, Inception V3
+#                   stand-in with random weights) + the slow stand-in tests: report, peak memory, plan in build/full-smoke
 #   make test-repeat  the notebook tests three times in a row (determinism)
 #   make test-numerics  nbval over solutions/ under other numeric set-ups (SIMD, oneDNN, threads): portable outputs
 #   make test-oldest  every test in .venv-oldest: the oldest supported versions (utils/runtime.py SUPPORTED)
@@ -25,7 +27,7 @@ PORT   ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 NB     ?= solutions/*.ipynb
 
-.PHONY: lab test test-full test-repeat test-numerics test-oldest test-latest test-browser notebooks solutions grade \
+.PHONY: lab test test-full test-full-smoke test-repeat test-numerics test-oldest test-latest test-browser notebooks solutions grade \
         bench html gallery slides clean venv
 
 venv: $(STAMP)
@@ -45,6 +47,14 @@ test: $(STAMP)
 
 test-full: $(STAMP)
 	COURSE_MODE=full $(PY) -m pytest
+
+# Not results: every notebook with full-mode sizes but a few steps per fit (utils.smoke); all steps run even if one fails.
+test-full-smoke: $(STAMP)
+	status=0; \
+	COURSE_SLOW_TESTS=1 $(PY) -m pytest -n0 -q tests/test_inception_standin.py || status=1; \
+	$(PY) tools/full_smoke.py || status=1; \
+	$(PY) tools/full_mode_plan.py || status=1; \
+	exit $$status
 
 test-repeat: $(STAMP)
 	for run in 1 2 3; do echo "== run $$run"; $(PY) -m pytest -q solutions tests/test_student_notebooks.py || exit 1; done

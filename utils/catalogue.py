@@ -614,7 +614,57 @@ GLOBAL_MEAN_GRADIENT = Exercise(
 )
 
 
+# ------------------------------------------------------------------------------------------ 03 · transposed_conv
+def _zeros_route(x: Any, w: Any, stride: int = 1, *, gap: int | None = None, trailing: bool = False,
+                 flip: bool = True, padding: str = "full") -> np.ndarray:
+    """Transposed convolution as an ordinary one: ``gap - 1`` zeros between the pixels of ``x`` (default ``gap`` =
+    ``stride``; ``trailing``: also after the last ones), then ``conv2d`` with the kernel flipped (unless ``flip`` is
+    False). The defaults are the right answer; the keywords make the misconceptions."""
+    x, kernel = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
+    gap = stride if gap is None else gap
+    extra = gap - 1 if trailing else 0
+    spread = np.zeros(((x.shape[0] - 1) * gap + 1 + extra, (x.shape[1] - 1) * gap + 1 + extra))
+    spread[::gap, ::gap] = x
+    return conv.conv2d(spread, kernel[::-1, ::-1] if flip else kernel, padding=padding)
+
+
+TRANSPOSED_CONV = Exercise(
+    name="transposed_conv",
+    reference=lambda x, w, stride=1: conv.conv_transpose2d(np.asarray(x, dtype=float), np.asarray(w, dtype=float),
+                                                           stride),
+    cases=((np.array([[1.0, 2.0], [3.0, 4.0]]), np.arange(1.0, 10.0).reshape(3, 3), 2),
+           (np.array([[1.0, -1.0, 2.0], [0.5, 3.0, -2.0]]), np.array([[1.0, 2.0], [3.0, 5.0]]), 2),
+           (np.arange(6.0).reshape(3, 2), np.array([[0.0, 1.0, 2.0], [1.0, 0.0, -1.0], [3.0, 1.0, 0.0]]), 1),
+           (np.array([[2.0, -1.0], [1.0, 3.0]]), np.arange(16.0).reshape(4, 4) % 5, 3)),
+    hint="spread = np.zeros(((H - 1) * stride + 1, (W - 1) * stride + 1)); spread[::stride, ::stride] = x; then "
+         "conv.conv2d(spread, w[::-1, ::-1], padding='full').",
+    misconceptions=(
+        Misconception("the kernel not flipped (a 'full' cross-correlation of the spread input)",
+                      "conv.conv2d slides the kernel as it is; a copy of w placed at each pixel is, seen from the "
+                      "output, w read backwards: flip it with w[::-1, ::-1] before the 'full' conv2d.",
+                      lambda x, w, stride=1: _zeros_route(x, w, stride, flip=False)),
+        Misconception("stride zeros between pixels instead of stride - 1",
+                      "the copies must land stride pixels apart, so neighbouring pixels of x must end up stride "
+                      "cells apart: stride - 1 zeros between them.",
+                      lambda x, w, stride=1: _zeros_route(x, w, stride, gap=stride + 1)),
+        Misconception("zeros after the last pixel too (the output stride - 1 pixels too long)",
+                      "zeros go only between pixels: the spread input has (n - 1) * stride + 1 cells, not n * stride, "
+                      "and the output (n - 1) * stride + k. (Keras adds such extra pixels only when asked: "
+                      "output_padding.)",
+                      lambda x, w, stride=1: _zeros_route(x, w, stride, trailing=True)),
+        Misconception("no zeros inserted (the stride ignored)",
+                      "without zeros between the pixels the copies land one pixel apart: that is the stride-1 "
+                      "transposed convolution, whatever the stride.",
+                      lambda x, w, stride=1: _zeros_route(x, w, stride, gap=1)),
+        Misconception("a 'same' convolution of the spread input instead of 'full'",
+                      "'same' keeps the size of the spread input; every partial overlap of the kernel with it is an "
+                      "output pixel, so use padding='full': (n - 1) * stride + k pixels per axis.",
+                      lambda x, w, stride=1: _zeros_route(x, w, stride, padding="same")),
+    ),
+)
+
+
 EXERCISES: dict[str, Exercise] = {e.name: e for e in (
     CLASS_COUNTS, CROSS_CORRELATE_1D, CONV_OUTPUT_SIZE, DIAGONAL_KERNEL, PREDICT_SIZE, SAME_PADDING, AVG_POOL,
     MLP_PARAMS, ONE_HOT, FIELD_SIZE, ALEXNET_FIELD, MY_DROPOUT, MY_BATCH_NORM, INCEPTION_PARAMS,
-    NEAREST_MEAN_PREDICT, GLOBAL_MEAN_GRADIENT)}
+    NEAREST_MEAN_PREDICT, GLOBAL_MEAN_GRADIENT, TRANSPOSED_CONV)}

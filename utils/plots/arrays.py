@@ -95,7 +95,7 @@ def _groups(shared: bool | Sequence[Sequence[int]], n: int) -> list[list[int]]:
 def matrices(values: Sequence[np.ndarray], titles: Sequence[str] | None = None, ops: Sequence[str] | None = None,
              title: str | None = None, cell: float | None = None, *, shared: bool | Sequence[Sequence[int]] = False,
              colorbar: bool = False, cmap: str = "coolwarm", fmt: str | None = None,
-             vmax: float | None = None,
+             vmax: float | None = None, vmin: float | None = None,
              highlights: Sequence[tuple[slice, slice] | None] | None = None) -> Figure | None:
     """Several matrices side by side with their numbers, optionally joined by operators ("*", "=").
 
@@ -103,7 +103,8 @@ def matrices(values: Sequence[np.ndarray], titles: Sequence[str] | None = None, 
     equation. Every cell has the same size (``cell`` inches, by default just wide enough for the numbers at 11 px),
     so a 2x2 result is drawn smaller than its 3x3 input. ``shared=True`` colours all matrices on one scale,
     ``shared=[(2, 3)]`` only the listed groups (e.g. a computed result and the slide's); ``colorbar=True`` adds a
-    colour scale beside each matrix (one per shared group); ``vmax`` fixes one symmetric limit for all;
+    colour scale beside each matrix (one per shared group); ``vmax`` fixes one symmetric limit for all; ``vmin``
+    (e.g. 0 for counts, with a sequential ``cmap``) replaces the lower limit;
     ``highlights`` outlines a window per matrix.
     """
     values = [np.asarray(v, dtype=float) for v in values]
@@ -146,7 +147,7 @@ def matrices(values: Sequence[np.ndarray], titles: Sequence[str] | None = None, 
         w, h = v.shape[1] * cell, v.shape[0] * cell
         y = bottom + (height - h) / 2
         ax = fig.add_axes((x / fig_w, y / fig_h, w / fig_w, h / fig_h))
-        image = draw_matrix(ax, v, t, highlights[k], cmap=cmap, vmax=limits[k], fmt=fmt)
+        image = draw_matrix(ax, v, t, highlights[k], cmap=cmap, vmax=limits[k], vmin=vmin, fmt=fmt)
         ax.title.set_fontsize(12)
         if colorbar and k in last_of_group:
             cax = fig.add_axes(((x + w + 0.08) / fig_w, y / fig_h, 0.12 / fig_w, h / fig_h))

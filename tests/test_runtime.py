@@ -20,6 +20,17 @@ def test_mode_from_environment():
         runtime.detect_mode({"COURSE_MODE": "turbo"})
 
 
+def test_mode_reason_says_forced_or_auto_detected(monkeypatch):
+    at_import = runtime.mode_reason()
+    monkeypatch.setenv("COURSE_MODE", "full" if at_import == "auto-detected: no GPU" else "")
+    assert runtime.mode_reason() == at_import  # the reason belongs to MODE, decided at import
+    assert runtime.mode_reason({"COURSE_MODE": "full"}) == "forced by COURSE_MODE"
+    assert runtime.mode_reason({"COURSE_MODE": " fast "}) == "forced by COURSE_MODE"
+    expected = "auto-detected: a GPU is visible" if runtime.gpu_names() else "auto-detected: no GPU"
+    assert runtime.mode_reason({}) == expected
+    assert runtime.mode_reason({"COURSE_MODE": "  "}) == expected  # blank is not set, as for detect_mode
+
+
 def test_pick_follows_mode():
     assert runtime.pick(fast="a", full="b") == ("a" if runtime.MODE == "fast" else "b")
 

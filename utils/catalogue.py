@@ -664,7 +664,131 @@ TRANSPOSED_CONV = Exercise(
 )
 
 
+# ------------------------------------------------------------------------------------------ 13 · grad_cam_map
+def _weighted_sum_of_channels(a: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """sum_k alpha_k A^k with alpha_k = the gradient averaged over the positions: (N, h, w), before the ReLU."""
+    a, g = np.asarray(a, dtype=float), np.asarray(g, dtype=float)
+    return np.einsum("nhwk,nk->nhw", a, g.mean(axis=(1, 2)))
+
+
+def _each_by_its_max(cam: np.ndarray) -> np.ndarray:
+    """Each map divided by its own largest value; a map without a positive value is left as it is."""
+    peak = cam.max(axis=(1, 2), keepdims=True)
+    return np.where(peak > 0, cam / np.where(peak > 0, peak, 1.0), cam)
+
+
+def _grad_cam_reference(activations: np.ndarray, gradients: np.ndarray) -> np.ndarray:
+    from . import interpret  # imports TensorFlow: only when the reference runs
+
+    return interpret.cam_from_gradients(activations, gradients)
+
+
+def _by_batch_max(a: np.ndarray, g: np.ndarray) -> np.ndarray:
+    cam = np.maximum(_weighted_sum_of_channels(a, g), 0.0)
+    return cam / cam.max() if cam.max() > 0 else cam
+
+
+def _zero_map_divided(a: np.ndarray, g: np.ndarray) -> np.ndarray:
+    cam = np.maximum(_weighted_sum_of_channels(a, g), 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return cam / cam.max(axis=(1, 2), keepdims=True)
+
+
+_CAM_RNG = np.random.default_rng(13)
+
+GRAD_CAM_MAP = Exercise(
+    name="grad_cam_map",
+    reference=_grad_cam_reference,
+    cases=((_CAM_RNG.normal(size=(2, 3, 4, 5)), _CAM_RNG.normal(size=(2, 3, 4, 5))),
+           (np.ones((1, 2, 2, 3)), -np.ones((1, 2, 2, 3)))),
+    hint="alpha = gradients.mean(axis=(1, 2)) has shape (N, K); multiply alpha[:, None, None, :] with the "
+         "activations and sum over the last axis, apply np.maximum(..., 0), then divide each map by its own maximum "
+         "unless that is 0 (in the second case every map is 0 after the ReLU).",
+    misconceptions=(
+        Misconception("the ReLU missing",
+                      "Grad-CAM keeps only the evidence *for* the class: clip the weighted sum at 0 before you "
+                      "normalise (np.maximum(..., 0)).",
+                      lambda a, g: _each_by_its_max(_weighted_sum_of_channels(a, g))),
+        Misconception("the maps not divided by their maximum",
+                      "each map is divided by its own largest value, so that it lies in [0, 1].",
+                      lambda a, g: np.maximum(_weighted_sum_of_channels(a, g), 0.0)),
+        Misconception("every map divided by the batch's largest value instead of its own",
+                      "the maximum is taken per map (cam.max(axis=(1, 2), keepdims=True)); one maximum over the whole "
+                      "batch leaves every map but the strongest below 1, so maps of different images are not "
+                      "comparable.",
+                      _by_batch_max),
+        Misconception("gradient x activation at each position instead of one weight per channel",
+                      "the gradients are averaged over the positions first: one weight alpha_k per channel, the same "
+                      "at every position (gradients.mean(axis=(1, 2))), then sum_k alpha_k A^k.",
+                      lambda a, g: _each_by_its_max(np.maximum((np.asarray(a) * np.asarray(g)).sum(axis=-1), 0.0))),
+        Misconception("a map that is zero everywhere divided by 0 (NaN)",
+                      "after the ReLU a map can be 0 everywhere (no evidence for the class at this layer); 0 / 0 is "
+                      "NaN. Divide only where the maximum is positive and leave such a map at 0.",
+                      _zero_map_divided),
+    ),
+    rtol=1e-4, atol=1e-5,
+)
+
+
+# --------------------------------------------------------------------------------------------- 13 · cam_shape
+#: Notebook 13's two architectures, built on first use. Untrained: a map's shape does not depend on the weights.
+CAM_NETWORKS: dict[str, Any] = {}
+#: Notebook 13's per-position augmentation layer, declared to ``receptive_field``.
+CAM_PASSTHROUGH = ("RandomTranslation",)
+
+
+def cam_network(network: str) -> Any:
+    """Notebook 13's network ``'MNIST'`` or ``'CIFAR-10'`` (its architecture, untrained)."""
+    if network not in ("MNIST", "CIFAR-10"):
+        raise ValueError(f"network must be 'MNIST' or 'CIFAR-10', got {network!r}")
+    if network not in CAM_NETWORKS:
+        from . import models  # imports TensorFlow: only when a check runs
+
+        CAM_NETWORKS[network] = (models.mnist_cnn() if network == "MNIST" else
+                                 models.cifar_cnn(widths=(16, 32, 64), convs_per_block=1))
+    return CAM_NETWORKS[network]
+
+
+def _by_field(network: str, layer_name: str, attribute: str) -> tuple[int, int]:
+    """The input size divided by the layer's receptive-field ``attribute`` ('stride' or 'size'), per axis."""
+    from .receptive_field import receptive_field
+
+    model = cam_network(network)
+    field = getattr(receptive_field(model, layer_name, passthrough=CAM_PASSTHROUGH), attribute)
+    return tuple(int(n) // f for n, f in zip(model.inputs[0].shape[1:3], field))
+
+
+def _by_own_stride(network: str, layer_name: str) -> tuple[int, int]:
+    model = cam_network(network)
+    stride = getattr(model.get_layer(layer_name), "strides", None) or (1, 1)
+    return tuple(int(n) // s for n, s in zip(model.inputs[0].shape[1:3], stride))
+
+
+CAM_SHAPE = Exercise(
+    name="cam_shape",
+    reference=lambda network, layer_name: tuple(cam_network(network).get_layer(layer_name).output.shape[1:3]),
+    cases=tuple([("MNIST", name) for name in ("conv1", "pool1", "pool2", "conv2")]
+                + [("CIFAR-10", name) for name in ("block1_relu1", "block2_relu1", "block3_relu1", "block3_pool")]),
+    hint="neighbouring units of the layer are `stride` input pixels apart, so an input of H rows gives H // stride "
+         "rows of units (receptive_field(...).stride is the effective stride: the product of all strides so far).",
+    misconceptions=(
+        Misconception("the receptive field's size instead of its stride",
+                      "neighbouring cells overlap: they are `stride` pixels apart although each sees `size` pixels, "
+                      "so the map has H // stride rows, not H // size.",
+                      lambda network, layer_name: _by_field(network, layer_name, "size")),
+        Misconception("the layer's own stride instead of the effective stride",
+                      "a layer's `strides` says how far it moves over *its input*; on the image its units are the "
+                      "product of all strides up to it apart (receptive_field(...).stride): pool2 moves by 2 over a "
+                      "map that is already 2 pixels per cell, so 4 pixels per cell.",
+                      _by_own_stride),
+        Misconception("the input's size",
+                      "that is the size of the upsampled map (upsample=True); the map itself has one cell per unit "
+                      "of the layer.",
+                      lambda network, layer_name: tuple(int(n) for n in cam_network(network).inputs[0].shape[1:3])),
+    ),
+)
+
 EXERCISES: dict[str, Exercise] = {e.name: e for e in (
     CLASS_COUNTS, CROSS_CORRELATE_1D, CONV_OUTPUT_SIZE, DIAGONAL_KERNEL, PREDICT_SIZE, SAME_PADDING, AVG_POOL,
     MLP_PARAMS, ONE_HOT, FIELD_SIZE, ALEXNET_FIELD, MY_DROPOUT, MY_BATCH_NORM, INCEPTION_PARAMS,
-    NEAREST_MEAN_PREDICT, GLOBAL_MEAN_GRADIENT, TRANSPOSED_CONV)}
+    NEAREST_MEAN_PREDICT, GLOBAL_MEAN_GRADIENT, TRANSPOSED_CONV, GRAD_CAM_MAP, CAM_SHAPE)}

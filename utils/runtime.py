@@ -93,7 +93,26 @@ def gpu_names() -> tuple[str, ...]:
         return tuple(d.name for d in tf.config.list_physical_devices("GPU"))
 
 
-MODE: str = detect_mode()
+#: The environment when this module was imported: the moment :data:`MODE` was decided (a ``COURSE_MODE`` set later
+#: changes nothing until the kernel restarts).
+_ENV_AT_IMPORT: dict[str, str] = dict(os.environ)
+MODE: str = detect_mode(_ENV_AT_IMPORT)
+
+
+def mode_reason(env: dict[str, str] | None = None) -> str:
+    """Why the mode is what it is, in words: ``'forced by COURSE_MODE'``, ``'auto-detected: a GPU is visible'`` or
+    ``'auto-detected: no GPU'``.
+
+    ``env`` defaults to the environment at import time, so the reason always belongs to :data:`MODE`; it decides
+    as :func:`detect_mode` does.
+
+    >>> mode_reason({"COURSE_MODE": "fast"})
+    'forced by COURSE_MODE'
+    """
+    env = _ENV_AT_IMPORT if env is None else env
+    if env.get("COURSE_MODE", "").strip():
+        return "forced by COURSE_MODE"
+    return "auto-detected: a GPU is visible" if gpu_names() else "auto-detected: no GPU"
 
 
 def pick(fast: T, full: T) -> T:

@@ -53,7 +53,7 @@ def field_on_image(image: np.ndarray, boxes: Mapping[str, Box], title: str | Non
     cols = [v for (_, c) in checked.values() for v in c] + [0, img.shape[1]]
     ax.set_xlim(min(cols) - 1.5, max(cols) + 0.5)
     ax.set_ylim(max(rows) + 0.5, min(rows) - 1.5)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+    fig.legend(loc="outside lower center", ncol=2)  # constrained layout keeps room for it below the axes
     ax.set(xlabel="column (input pixels)", ylabel="row (input pixels)")
     return finish(fig, title)
 
@@ -122,5 +122,5 @@ def field_profile(profiles: Mapping[str, np.ndarray], edges: tuple[int, int] | N
             ax.axvline(e, color="grey", linewidth=1)
         ax.axvspan(edges[0] - 0.5, edges[1] - 0.5, color="grey", alpha=0.1, label="analytic field")
     ax.set(xlabel=xlabel, ylabel="|gradient| / max")
-    ax.legend()
+    fig.legend(loc="outside lower center", ncol=2)  # below the axes: the curves fill the whole width
     return finish(fig, title)

@@ -12,6 +12,7 @@ from .charts import bars, confusion_matrix, histograms, history, lines
 from .diagrams import *  # noqa: F403
 from .interpret import *  # noqa: F403  (notebook 13: explanation maps, receptive fields on images)
 from .receptive import *  # noqa: F403
+from .training import *  # noqa: F403  (notebooks 05, 06: what the callbacks did)
 
 style.apply()
 

@@ -129,24 +129,10 @@ def section_9() -> str:
     return cells[0]
 
 
-def notebook_functions(*names: str) -> dict:
-    """The functions ``names`` as notebook 11 defines them, run from the notebook's own source: section 9 reuses
-    section 7's checks of what fine-tuning changed, and the test must use those very checks."""
-    namespace: dict = {"np": np}
-    for cell in read(NOTEBOOK_11).cells:
-        if cell.cell_type == "code":
-            for node in ast.parse(cell.source).body:
-                if isinstance(node, ast.FunctionDef) and node.name in names:
-                    exec(compile(ast.Module([node], type_ignores=[]), str(NOTEBOOK_11), "exec"), namespace)
-    missing = sorted(set(names) - set(namespace))
-    assert not missing, f"notebook 11 no longer defines {missing}"
-    return {name: namespace[name] for name in names}
-
-
 def section_9_inputs() -> dict:
     """What section 9 reads from earlier cells, small: random 32x32 images of the four target classes; the
-    from-scratch baseline of sections 5-6 (tested by the notebook's own run) stands at chance; the checks of what
-    fine-tuning changed are the notebook's own."""
+    from-scratch baseline of sections 5-6 (tested by the notebook's own run) stands at chance. The helpers it calls
+    (the checks of what fine-tuning changed) come from the notebook itself: see earlier_definitions."""
     rng = np.random.default_rng(0)
     y_tgt, y_tgt_test = np.arange(48) % 4, np.arange(16) % 4
     x_tgt, x_tgt_test = (rng.integers(0, 256, (len(y), 32, 32, 3), dtype=np.uint8) for y in (y_tgt, y_tgt_test))
@@ -158,13 +144,12 @@ def section_9_inputs() -> dict:
 
     return {"INCEPTION_AVAILABLE": True, "np": np, "keras": keras, "layers": keras.layers, "runtime": runtime,
             "hub_utils": hub, "claims": claims, "x_tgt": x_tgt, "y_tgt": y_tgt, "x_tgt_test": x_tgt_test,
-            "y_tgt_test": y_tgt_test, "few_shot": few_shot, "from_scratch": lambda n: 0.25,
-            **notebook_functions("snapshot", "largest_changes")}
+            "y_tgt_test": y_tgt_test, "few_shot": few_shot, "from_scratch": lambda n: 0.25}
 
 
 def earlier_definitions(names: set[str]) -> list[str]:
     """The statements of notebook 11's cells before section 9 that define ``names`` at top level and need no data:
-    ``def``/``class`` statements and assignments of constants (e.g. its helpers ``snapshot``, ``COPIES = 3``)."""
+    ``def``/``class`` statements and assignments of constants (e.g. its helpers ``snapshot``, ``largest_changes``)."""
     found: dict[str, str] = {}
     for cell in read(NOTEBOOK_11).cells:
         if cell.cell_type != "code":

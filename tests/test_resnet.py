@@ -25,6 +25,52 @@ def test_plain_network_has_same_parameters_and_no_additions():
     assert sum(isinstance(l, keras.layers.Add) for l in res.layers) == 9
 
 
+@pytest.mark.parametrize(("depth", "widths"), [(8, (16, 32, 64)), (20, (16, 32, 64)), (14, (4, 8, 16)), (8, (8, 8, 8))])
+def test_parameter_formula_matches_the_built_network(depth, widths):
+    model = resnet.cifar_resnet(depth, widths=widths)
+    trainable = sum(int(np.prod(v.shape)) for v in model.trainable_weights)
+    assert resnet.cifar_resnet_params(depth, widths) == trainable
+
+
+def test_parameter_formula_gives_the_papers_deep_networks():
+    # He et al. 2015, Table 6: ResNet-110 1.7 M, ResNet-1202 19.4 M parameters
+    assert round(resnet.cifar_resnet_params(110) / 1e6, 1) == 1.7
+    assert round(resnet.cifar_resnet_params(1202) / 1e6, 1) == 19.4
+
+
+def test_widths_make_a_narrower_network_of_the_same_depth():
+    model = resnet.cifar_resnet(14, widths=(4, 8, 16), input_shape=(16, 16, 3))
+    assert len(resnet.weight_layers(model)) == 14
+    assert model.get_layer("conv1").output.shape[-1] == 4
+    assert model.get_layer("stage3_block2_out").output.shape[1:] == (4, 4, 16)
+
+
+def test_zero_init_residual_makes_every_block_start_as_the_identity():
+    model = resnet.cifar_resnet(14, zero_init_residual=True, weight_decay=0.0)
+    gammas = [layer.gamma.numpy() for layer in model.layers if layer.name.endswith("_bn2")]
+    assert len(gammas) == 6 and not any(g.any() for g in gammas)
+    assert all(layer.gamma.numpy().all() for layer in model.layers if layer.name.endswith("_bn1"))
+    data = np.random.default_rng(0).normal(size=(4, 32, 32, 3)).astype("float32")
+    stem = keras.Model(model.input, model.get_layer("relu1").output)(data, training=True)
+    first_stage = keras.Model(model.input, model.get_layer("stage1_block2_out").output)(data, training=True)
+    np.testing.assert_allclose(first_stage, stem, atol=1e-6)  # relu(x + 0) = x for x >= 0
+
+
+def test_train_trace_accepts_a_schedule_and_includes_weight_decay():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(8, 32, 32, 3)).astype("float32"), rng.integers(0, 10, 8)
+    warmup = keras.optimizers.schedules.CosineDecay(0.0, 100, warmup_target=0.05, warmup_steps=4)
+    model = resnet.cifar_resnet(8, weight_decay=0.0)
+    before = [v.numpy().copy() for v in model.trainable_weights]
+    resnet.train_trace(model, x, y, steps=1, batch_size=4, learning_rate=warmup)  # the first rate of the warm-up: 0
+    assert all(np.array_equal(b, v.numpy()) for b, v in zip(before, model.trainable_weights))
+    decayed = resnet.cifar_resnet(8, weight_decay=1.0)
+    kernel = decayed.get_layer("conv1").kernel
+    start = float(np.linalg.norm(kernel.numpy()))
+    resnet.train_trace(decayed, x, y, steps=3, batch_size=4, learning_rate=0.05)
+    assert np.linalg.norm(kernel.numpy()) < start  # weight decay shrank the kernel
+
+
 def test_projection_shortcut_adds_parameters():
     extra = resnet.cifar_resnet(20, shortcut="projection").count_params() - resnet.cifar_resnet(20).count_params()
     # two 1x1 projections (16->32, 32->64) without bias, each with BN (4 parameters per channel)
@@ -92,6 +138,8 @@ def test_train_trace_records_loss_and_gradient():
 
 @pytest.mark.parametrize(("kwargs", "match"), [
     (dict(depth=21), "depth"), (dict(depth=20, shortcut="identity"), "shortcut"), (dict(num_classes=1), "num_classes"),
+    (dict(widths=(16, 32)), "widths"), (dict(widths=(32, 16, 64)), "widths"), (dict(widths=(16, 0, 64)), "widths"),
+    (dict(residual=False, zero_init_residual=True), "zero_init_residual"),
 ])
 def test_cifar_resnet_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -106,6 +154,17 @@ def test_residual_block_bad_input():
         resnet.residual_block(x, 8, stride=2, shortcut="identity")
     with pytest.raises(ValueError, match="filters"):
         resnet.residual_block(x, 0)
+    with pytest.raises(ValueError, match="zero_init"):
+        resnet.residual_block(x, 4, residual=False, zero_init=True)
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    (dict(depth=21), "depth"), (dict(depth=True), "depth"), (dict(depth=20, widths=(1, 2)), "widths"),
+    (dict(depth=20, num_classes=1), "num_classes"),
+])
+def test_parameter_formula_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        resnet.cifar_resnet_params(**kwargs)
 
 
 def test_other_bad_input():

@@ -38,6 +38,17 @@ def _check_int(name: str, value: object, minimum: int = 1) -> None:
         raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
 
 
+def _blocks_per_stage(depth: object, widths: object) -> int:
+    """``n`` of a ``6n + 2``-layer CIFAR network, after checking ``depth`` and the three stage ``widths``."""
+    if not isinstance(depth, int) or isinstance(depth, bool) or depth < 8 or (depth - 2) % 6:
+        raise ValueError(f"depth must be 6n + 2 with n >= 1 (8, 14, 20, 32, 44, 56, 110, ...), got {depth!r}")
+    if (not isinstance(widths, (tuple, list)) or len(widths) != 3
+            or any(not isinstance(w, int) or isinstance(w, bool) or w < 1 for w in widths)
+            or list(widths) != sorted(widths)):
+        raise ValueError(f"widths must be three non-decreasing ints >= 1, e.g. (16, 32, 64), got {widths!r}")
+    return (depth - 2) // 6
+
+
 @keras.saving.register_keras_serializable(package="course")
 class ZeroPadShortcut(layers.Layer):
     """He et al.'s parameter-free "option A" shortcut: subsample by ``stride``, then zero-pad the new channels."""
@@ -98,16 +109,20 @@ class RandomShiftFlip(layers.Layer):
 
 
 def residual_block(x, filters: int, stride: int = 1, shortcut: str = "auto", residual: bool = True,
-                   weight_decay: float = 0.0, name: str = "block"):
+                   weight_decay: float = 0.0, zero_init: bool = False, name: str = "block"):
     """The basic residual block of He et al.: conv3x3-BN-ReLU-conv3x3-BN, plus the shortcut, then ReLU.
 
     ``shortcut``: ``'identity'`` (needs the same shape in and out), ``'projection'`` (1x1 conv with ``stride`` and
     BN, "option B"), ``'zero_pad'`` (subsample and zero-pad channels, "option A", no parameters) or ``'auto'``
     (identity when the shapes match, projection otherwise). ``residual=False`` gives the *plain* block: the same
     two conv layers without the addition. ``weight_decay`` is the SGD weight decay (applied as an L2 penalty
-    ``weight_decay / 2 * ||w||^2`` on the kernels, whose gradient is ``weight_decay * w``).
+    ``weight_decay / 2 * ||w||^2`` on the kernels, whose gradient is ``weight_decay * w``). ``zero_init=True``
+    starts the residual branch's last BN scale gamma at 0 (Goyal et al. 2017), so that the block is the identity
+    (then ReLU) at initialisation; it needs ``residual=True`` (a plain block would output only zeros).
     """
     _check_int("filters", filters)
+    if zero_init and not residual:
+        raise ValueError("zero_init=True needs residual=True: a plain block whose last gamma is 0 outputs zeros")
     _check_int("stride", stride)
     if shortcut not in SHORTCUTS:
         raise ValueError(f"shortcut must be one of {SHORTCUTS}, got {shortcut!r}")
@@ -117,7 +132,8 @@ def residual_block(x, filters: int, stride: int = 1, shortcut: str = "auto", res
     y = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn1")(y)
     y = layers.Activation("relu", name=f"{name}_relu1")(y)
     y = layers.Conv2D(filters, 3, name=f"{name}_conv2", **conv)(y)
-    y = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn2")(y)
+    y = layers.BatchNormalization(momentum=BN_MOMENTUM, gamma_initializer="zeros" if zero_init else "ones",
+                                  name=f"{name}_bn2")(y)
     if residual:
         same_shape = stride == 1 and x.shape[-1] == filters
         kind = ("identity" if same_shape else "projection") if shortcut == "auto" else shortcut
@@ -135,32 +151,37 @@ def residual_block(x, filters: int, stride: int = 1, shortcut: str = "auto", res
 
 def cifar_resnet(depth: int = 20, residual: bool = True, shortcut: str = "zero_pad", num_classes: int = 10,
                  weight_decay: float = 1e-4, augment: bool = False, input_shape: tuple[int, int, int] = (32, 32, 3),
+                 widths: tuple[int, int, int] = (16, 32, 64), zero_init_residual: bool = False,
                  name: str | None = None) -> keras.Model:
     """He et al.'s CIFAR-10 network with ``depth = 6n + 2`` weight layers: a 3x3 conv with 16 filters, three stages
     of ``n`` blocks with 16, 32, 64 filters (feature maps 32, 16, 8; the first block of stages 2 and 3 has stride 2),
     global average pooling and a softmax dense layer. ``residual=False`` builds the plain network of the same depth.
+    ``widths`` replaces the three stages' filter counts (the first conv has ``widths[0]``): narrower networks of the
+    same depth for CPU experiments. ``zero_init_residual=True`` starts every residual branch's last BN gamma at 0
+    (see :func:`residual_block`); it needs ``residual=True``.
     ``shortcut`` is used where the shape changes (the paper's CIFAR models use ``'zero_pad'``, option A).
     ``augment=True`` puts :class:`RandomShiftFlip` in front (active in training only). Returned uncompiled;
     inputs are normalised float images.
     """
     _check_int("num_classes", num_classes, minimum=2)
-    if not isinstance(depth, int) or depth < 8 or (depth - 2) % 6:
-        raise ValueError(f"depth must be 6n + 2 with n >= 1 (8, 14, 20, 32, 44, 56, 110, ...), got {depth!r}")
+    n = _blocks_per_stage(depth, widths)
     if shortcut not in ("projection", "zero_pad"):
         raise ValueError(f"shortcut must be 'projection' or 'zero_pad' (where the shape changes), got {shortcut!r}")
-    n = (depth - 2) // 6
+    if zero_init_residual and not residual:
+        raise ValueError("zero_init_residual=True needs residual=True (a plain network would output constants)")
     reg = keras.regularizers.L2(weight_decay / 2) if weight_decay else None
     inputs = keras.Input(input_shape, name="image")
     x = RandomShiftFlip(4, name="augment")(inputs) if augment else inputs
-    x = layers.Conv2D(16, 3, padding="same", use_bias=False, kernel_initializer="he_normal",
+    x = layers.Conv2D(widths[0], 3, padding="same", use_bias=False, kernel_initializer="he_normal",
                       kernel_regularizer=reg, name="conv1")(x)
     x = layers.BatchNormalization(momentum=BN_MOMENTUM, name="bn1")(x)
     x = layers.Activation("relu", name="relu1")(x)
-    for stage, filters in enumerate((16, 32, 64), start=1):
+    for stage, filters in enumerate(widths, start=1):
         for b in range(n):
             stride = 2 if stage > 1 and b == 0 else 1
             x = residual_block(x, filters, stride, shortcut="auto" if stride == 1 else shortcut, residual=residual,
-                               weight_decay=weight_decay, name=f"stage{stage}_block{b + 1}")
+                               weight_decay=weight_decay, zero_init=zero_init_residual,
+                               name=f"stage{stage}_block{b + 1}")
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     outputs = layers.Dense(num_classes, activation="softmax", kernel_initializer="he_normal",
                            kernel_regularizer=reg, name="predictions")(x)
@@ -250,11 +271,31 @@ def dense_share(model: keras.Model) -> float:
     return sum(layer.count_params() for layer in model.layers if isinstance(layer, layers.Dense)) / total
 
 
-def train_trace(model: keras.Model, x, y, steps: int, batch_size: int = 32, learning_rate: float = 0.05,
+def cifar_resnet_params(depth: int, widths: tuple[int, int, int] = (16, 32, 64), num_classes: int = 10) -> int:
+    """Trainable parameters of :func:`cifar_resnet` (``shortcut='zero_pad'``) by formula, without building it: the
+    first 3x3 conv (no bias) and its BN (gamma, beta), two 3x3 convs with BN per block, the dense softmax layer.
+    The plain network of the same depth has the same count. For depths whose model would take long to build
+    (ResNet-1202: 19.4 M)."""
+    n = _blocks_per_stage(depth, widths)
+    _check_int("num_classes", num_classes, minimum=2)
+    total = 3 * 3 * 3 * widths[0] + 2 * widths[0]
+    channels = widths[0]
+    for filters in widths:
+        for _ in range(n):
+            total += 9 * channels * filters + 9 * filters * filters + 4 * filters
+            channels = filters
+    return total + channels * num_classes + num_classes
+
+
+def train_trace(model: keras.Model, x, y, steps: int, batch_size: int = 32,
+                learning_rate: float | keras.optimizers.schedules.LearningRateSchedule = 0.05,
                 layer: str = "conv1") -> dict[str, list[float]]:
     """Train ``model`` with SGD (momentum 0.9) on ``steps`` consecutive mini-batches of ``(x, y)`` (sparse labels)
-    and record, before every update, the mini-batch loss and the L2 norm of the loss gradient with respect to the
-    kernel of ``layer`` (the first convolution by default). Returns ``{'loss': [...], 'grad_norm': [...]}``."""
+    and record, before every update, the mini-batch loss (the data term, without weight decay) and the L2 norm of
+    the gradient with respect to the kernel of ``layer`` (the first convolution by default). ``learning_rate`` is a
+    number or a Keras schedule (e.g. with a warm-up). Like ``fit``, the gradient includes the model's
+    regularisation losses (weight decay).
+    Returns ``{'loss': [...], 'grad_norm': [...]}``."""
     import numpy as np
     import tensorflow as tf
 
@@ -269,15 +310,16 @@ def train_trace(model: keras.Model, x, y, steps: int, batch_size: int = 32, lear
     optimizer = keras.optimizers.SGD(learning_rate, momentum=0.9)
     optimizer.build(model.trainable_variables)  # its variables exist before tracing: one trace, not two
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
+    index = [v.path for v in model.trainable_variables].index(kernel.path)
 
     @tf.function
     def step(xb, yb):
         with tf.GradientTape() as tape:
             loss = loss_fn(yb, model(xb, training=True))
-        grads = tape.gradient(loss, model.trainable_variables)
-        norm = tf.norm(grads[[v.path for v in model.trainable_variables].index(kernel.path)])
+            total = loss + tf.add_n(model.losses) if model.losses else loss
+        grads = tape.gradient(total, model.trainable_variables)
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
-        return loss, norm
+        return loss, tf.norm(grads[index])
 
     trace: dict[str, list[float]] = {"loss": [], "grad_norm": []}
     batches = len(x) // batch_size

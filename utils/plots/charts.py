@@ -193,6 +193,7 @@ def histograms(samples: Mapping[str, Sequence[float]], bins: int = 30, xlabel: s
         for name, value in (references or {}).items():
             style.reference(ax, name, x=value)
         ax.set_xlabel(xlabel)
+        ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))  # counts are whole numbers
         ax.grid(True, axis="y")
     axes[0, 0].set_ylabel(ylabel)
     if overlay:

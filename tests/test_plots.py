@@ -72,6 +72,20 @@ def test_charts_are_stored_as_palette_png_at_twice_the_displayed_size():
     assert rendered.data_uri().startswith("data:image/png;base64,")
 
 
+def test_a_figure_mixing_colour_maps_keeps_every_colourbar_colour():
+    """Three colour maps need more than 256 colours: median cut alone drew bands of grey and teal into a RdBu bar
+    (notebook 13's occlusion figure). The stored image stays within PALETTE_MAX_ERROR of the full-colour render."""
+    fig, axes = plt.subplots(1, 3, figsize=(9, 3))
+    ramp = np.linspace(-1, 1, 64)[None] * np.ones((64, 1))
+    for ax, cmap, values in zip(axes, ["gray", "viridis", "RdBu_r"], [RNG.random((28, 28)), ramp.T ** 2, ramp]):
+        fig.colorbar(ax.imshow(values, cmap=cmap), ax=ax)
+    full = np.asarray(Image.open(io.BytesIO(_show.encode(fig, fmt="png").data)).convert("RGB"), dtype=int)
+    stored = np.asarray(Image.open(io.BytesIO(_show.encode(fig).data)).convert("RGB"), dtype=int)
+    error = np.abs(stored - full).max(axis=2)
+    assert np.quantile(error, 0.999) <= _show.PALETTE_MAX_ERROR
+    plt.close(fig)
+
+
 def test_photos_are_stored_as_jpeg_and_png_can_be_forced():
     photo = RNG.random((200, 200, 3))
     assert _show.encode(plots.image_grid([photo], size=3.0)).mime == "image/jpeg"

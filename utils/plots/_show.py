@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -20,8 +21,14 @@ from .style import DENSITY, DISPLAY_DPI
 
 FORMATS = ("auto", "png", "jpeg")
 #: Figures with at most this many distinct colours (charts, matrices, colour-mapped arrays: a colour map has 256
-#: entries) are stored as 256-colour palette PNGs, a third of the bytes and no visible change.
+#: entries) are stored as 256-colour palette PNGs, a third of the bytes and no visible change ...
 PALETTE_MAX_COLOURS = 8192
+#: ... when the palette is faithful: 99.9 % of the pixels within this many levels (of 255) of the full-colour
+#: render in every channel. A figure that mixes several colour maps can need more than 256 colours; then the next
+#: quantizer is tried, and if none is faithful the figure stays full-colour (a colourbar must not show bands of
+#: colours its map does not have).
+PALETTE_MAX_ERROR = 8
+PALETTE_METHODS = (Image.Quantize.MEDIANCUT, Image.Quantize.MAXCOVERAGE, Image.Quantize.FASTOCTREE)
 #: A PNG larger than this (photographs) is replaced by JPEG when that is at most JPEG_MAX_RATIO of its size.
 JPEG_TRY_BYTES = 40_000
 JPEG_MAX_RATIO = 0.5
@@ -53,11 +60,23 @@ def in_notebook() -> bool:
     return "inline" in matplotlib.get_backend().lower()
 
 
+def faithful_palette(image: Image.Image) -> Image.Image | None:
+    """``image`` (RGB) as a 256-colour palette image from the first of :data:`PALETTE_METHODS` that keeps 99.9 % of
+    its pixels within :data:`PALETTE_MAX_ERROR` levels in every channel; None when none does."""
+    pixels = np.asarray(image, dtype=np.int16)
+    for method in PALETTE_METHODS:
+        palette = image.quantize(256, method=method, dither=Image.Dither.NONE)
+        error = np.abs(np.asarray(palette.convert("RGB"), dtype=np.int16) - pixels).max(axis=2)
+        if np.quantile(error, 0.999) <= PALETTE_MAX_ERROR:
+            return palette
+    return None
+
+
 def encode(fig: Figure, fmt: str = "auto", density: float = DENSITY) -> Rendered:
     """Render ``fig`` (trimmed to its content) at ``density`` x its display resolution.
 
     ``fmt='auto'``: a figure of few colours (:data:`PALETTE_MAX_COLOURS`: charts, matrices, colour-mapped arrays)
-    becomes a 256-colour palette PNG, others a full-colour PNG; when that PNG is large (photographs), JPEG
+    becomes a 256-colour palette PNG where that is faithful (:func:`faithful_palette`), others a full-colour PNG; when that PNG is large (photographs), JPEG
     (quality 85, colour at the displayed resolution) replaces it if at most half its size. ``'png'`` is always
     full-colour PNG, ``'jpeg'`` always JPEG.
     """
@@ -74,9 +93,11 @@ def encode(fig: Figure, fmt: str = "auto", density: float = DENSITY) -> Rendered
     if fmt == "png":
         return Rendered(png, "image/png", width, height)
     if fmt == "auto" and image.getcolors(PALETTE_MAX_COLOURS) is not None:
-        out = io.BytesIO()
-        image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(out, format="png")
-        png = out.getvalue()
+        palette = faithful_palette(image)
+        if palette is not None:
+            out = io.BytesIO()
+            palette.save(out, format="png")
+            png = out.getvalue()
     if fmt == "auto" and len(png) <= JPEG_TRY_BYTES:
         return Rendered(png, "image/png", width, height)
     out = io.BytesIO()

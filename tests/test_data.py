@@ -38,14 +38,43 @@ def test_fast_cifar10_is_the_documented_subset():
     assert ds.x_train[0, 0, 0].tolist() == [59, 62, 63] and ds.class_names[ds.y_train[0]] == "frog"
 
 
-@pytest.mark.parametrize("loader,fname", [(data.load_mnist, "mnist.npz"), (data.load_cifar10, "cifar-10-python.tar.gz")])
-def test_full_mode_offline_names_file_url_and_folder(loader, fname, tmp_path, monkeypatch):
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # an empty cache: keras must try to download, and cannot
+def keras_home(monkeypatch, path) -> None:
+    """Point Keras' cache at ``path`` (Keras reads $KERAS_HOME once, when it is imported)."""
+    from keras.src.backend import config
+
+    monkeypatch.setattr(config, "_KERAS_DIR", str(path))
+
+
+@pytest.mark.parametrize("loader,name", [(data.load_mnist, "mnist"), (data.load_cifar10, "cifar10")])
+def test_full_mode_offline_names_file_url_and_folder(loader, name, tmp_path, monkeypatch):
+    keras_home(monkeypatch, tmp_path)  # an empty cache: keras must try to download, and cannot
+    assert not data.full_dataset_cached(name)
     with pytest.raises(data.DatasetUnavailable) as err:
         loader.__wrapped__("full")
     message = str(err.value)
-    assert fname in message and "https://" in message and str(tmp_path / "datasets") in message
-    assert "COURSE_MODE=fast" in message
+    assert str(data.full_cache_file(name)) in message and data.FULL_SOURCES[name][1] in message
+    assert str(tmp_path / "datasets") in message and "COURSE_MODE=fast" in message
+
+
+@pytest.mark.parametrize("loader,name", [(data.load_mnist, "mnist"), (data.load_cifar10, "cifar10")])
+def test_the_offline_message_names_the_file_keras_reads(loader, name, tmp_path, monkeypatch, capsys):
+    """A file at full_cache_file(name) is the one this Keras checks before downloading: a wrong one is found (and
+    its hash refused), so a student who copies the real download there needs no network."""
+    keras_home(monkeypatch, tmp_path)
+    target = data.full_cache_file(name)
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"not the dataset")
+    assert data.full_dataset_cached(name)
+    with pytest.raises(data.DatasetUnavailable):
+        loader.__wrapped__("full")
+    assert "A local file was found" in capsys.readouterr().out
+
+
+def test_the_cifar10_cache_name_follows_the_keras_version():
+    assert data.full_cache_file("cifar10", "3.5.0").name == "cifar-10-batches-py.tar.gz"
+    assert data.full_cache_file("cifar10", "3.15.1").name == "cifar-10-batches-py-target_archive"
+    with pytest.raises(ValueError, match="name must be one of"):
+        data.full_cache_file("imagenet")
 
 
 def test_sample_images():

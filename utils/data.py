@@ -36,7 +36,8 @@ SHA256 = {
     "cifar10_subset.npz": "ee2ad75a2e1d56bbce8a9a448fce33de4fbc6581c3d67ff3e92c9f7eeeba729a",
 }
 
-#: What keras.datasets downloads in full mode: (file name in the Keras cache, URL).
+#: What keras.datasets downloads in full mode: (the file at that URL, URL). Where Keras keeps it in its cache
+#: depends on the Keras version: :func:`full_cache_file`.
 FULL_SOURCES = {
     "mnist": ("mnist.npz", "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"),
     "cifar10": ("cifar-10-python.tar.gz", "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"),
@@ -113,6 +114,35 @@ def _check_mode(mode: str | None) -> str:
     return mode
 
 
+def full_cache_file(name: str, keras_version: str | None = None) -> Path:
+    """Where ``keras.datasets`` looks for the downloaded file of ``name`` (see :data:`FULL_SOURCES`) before it
+    downloads: Keras' home (``$KERAS_HOME`` when Keras was imported, else ``~/.keras``) + ``datasets``, under the
+    name this Keras version gives it.
+    CIFAR-10's archive is ``cifar-10-batches-py.tar.gz`` up to Keras 3.5 and ``cifar-10-batches-py-target_archive``
+    from Keras 3.6 on (``get_file(fname="cifar-10-batches-py-target", extract=True)``); MNIST's is ``mnist.npz``.
+    A file copied there with that name is hash-checked and used without a download."""
+    if name not in FULL_SOURCES:
+        raise ValueError(f"name must be one of {sorted(FULL_SOURCES)}, got {name!r}")
+    import keras
+    from keras.src.backend import config  # keras_home(): $KERAS_HOME as read when Keras was imported, or ~/.keras
+
+    home = Path(config.keras_home()).expanduser()
+    folder = (home if os.access(home, os.W_OK) else Path("/tmp/.keras")) / "datasets"  # get_file's own fallback
+    if name == "mnist":
+        return folder / "mnist.npz"
+    keras_version = keras.__version__ if keras_version is None else keras_version
+    major, minor = (int(part) for part in keras_version.split(".")[:2])
+    return folder / ("cifar-10-batches-py.tar.gz" if (major, minor) < (3, 6) else "cifar-10-batches-py-target_archive")
+
+
+def full_dataset_cached(name: str) -> bool:
+    """Whether full mode's ``name`` dataset is already in the Keras cache (the downloaded file or what Keras
+    extracted from it), so that full mode needs no network."""
+    path = full_cache_file(name)
+    extracted = path.parent / path.name.removesuffix("_archive").removesuffix(".tar.gz")
+    return path.exists() or (name != "mnist" and extracted.is_dir())
+
+
 def _keras_download(name: str, loader: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Call ``keras.datasets.<loader>.load_data()``; turn any download failure into one clear message."""
     import keras
@@ -120,11 +150,10 @@ def _keras_download(name: str, loader: str) -> tuple[tuple[np.ndarray, np.ndarra
     try:
         return getattr(keras.datasets, loader).load_data()
     except Exception as err:  # urllib, socket and hash errors all mean the same thing to a student
-        fname, url = FULL_SOURCES[name]
-        cache = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+        _, url = FULL_SOURCES[name]
         raise DatasetUnavailable(
             f"full mode needs the complete {name} dataset, and downloading it failed ({type(err).__name__}: {err}).\n"
-            f"Download {url} on a machine with internet and copy it to {cache / fname}, "
+            f"Download {url} on a machine with internet and copy it to {full_cache_file(name)} (that file name), "
             f"or run with COURSE_MODE=fast to use the offline subset in {DATA_DIR}."
         ) from err
 

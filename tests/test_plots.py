@@ -201,6 +201,13 @@ def test_history_draws_references_as_labelled_lines_not_legend_entries():
         plots.history(HISTORY, references={"auc": {"chance": 0.5}})
 
 
+def test_history_ylim_fixes_a_metrics_range():
+    fig = plots.history(HISTORY, ylim={"loss": (0.0, 3.0)})
+    assert fig.axes[0].get_ylim() == (0.0, 3.0)
+    with pytest.raises(ValueError, match="ylim"):
+        plots.history(HISTORY, ylim={"auc": (0.0, 1.0)})
+
+
 def test_lines_merge_a_curve_hidden_under_another():
     x = [1, 2, 3, 4]
     fig = plots.lines(x, {"ours": [1, 2, 3, 4], "Keras": [1, 2, 3, 4.001], "other": [4, 3, 2, 1]},

@@ -31,18 +31,21 @@ def _history_dict(h: Any) -> Mapping[str, Sequence[float]]:
 
 
 def history(runs: Mapping[str, Any] | Any, metrics: Sequence[str] = ("loss", "accuracy"),
-            title: str | None = None, *, references: Mapping[str, Refs] | None = None) -> Figure | None:
+            title: str | None = None, *, references: Mapping[str, Refs] | None = None,
+            ylim: Mapping[str, tuple[float, float]] | None = None) -> Figure | None:
     """Learning curves: one panel per metric, train solid and validation dashed, one colour per run.
 
     ``runs`` is a Keras ``History`` (or its ``.history`` dict), or a mapping ``{label: History}`` to compare runs.
     ``references={"accuracy": {"chance": 0.1}, "loss": {"ln 10": 2.303}}`` adds labelled reference lines per metric.
+    ``ylim={"loss": (0, 3.2)}`` fixes a metric's y range, e.g. to compare two figures.
     """
     runs = {"": runs} if hasattr(runs, "history") or (isinstance(runs, Mapping) and "loss" in runs) else dict(runs)
     if not runs:
         raise ValueError("runs must contain at least one History")
-    unknown = set(references or {}) - set(metrics)
-    if unknown:
-        raise ValueError(f"references must be keyed by metrics {list(metrics)}, got {sorted(unknown)}")
+    for arg, keyed in (("references", references), ("ylim", ylim)):
+        unknown = set(keyed or {}) - set(metrics)
+        if unknown:
+            raise ValueError(f"{arg} must be keyed by metrics {list(metrics)}, got {sorted(unknown)}")
     fig, axes = style.subplots(1, len(metrics), figsize=(5.0 * len(metrics), 3.6))
     for ax, metric in zip(axes[0], metrics):
         for k, (label, h) in enumerate(runs.items()):
@@ -56,6 +59,8 @@ def history(runs: Mapping[str, Any] | Any, metrics: Sequence[str] = ("loss", "ac
                 ax.plot(epochs, h[f"val_{metric}"], color=f"C{k}", linestyle="--", label=f"{prefix}validation",
                         marker="o" if len(epochs) < 4 else "")
         style.references(ax, (references or {}).get(metric))
+        if metric in (ylim or {}):
+            ax.set_ylim(*ylim[metric])
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))  # epochs are whole numbers, even for 2 of them
         ax.set_ylabel(metric)

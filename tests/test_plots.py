@@ -305,3 +305,17 @@ def test_grids_and_charts_build():
 def test_bad_arguments(call, argument):
     with pytest.raises(ValueError, match=argument):
         call()
+
+
+def test_matrices_integer_colourbar_ticks_for_counts():
+    counts = np.tile([[1, 2], [2, 4]], (4, 4))  # the copies of a transposed convolution (notebook 03)
+    fig = plots.matrices([counts], colorbar=True, vmin=0, cmap="Reds", integer_ticks=True)
+    fig.canvas.draw()
+    (bar,) = colorbars(fig)
+    low, high = bar.get_ylim()
+    ticks = [t for t in bar.get_yticks() if low <= t <= high]
+    assert ticks == [0, 1, 2, 3, 4], "whole numbers only, for counts"
+    fig = plots.matrices([counts], colorbar=True, vmin=0, cmap="Reds")
+    fig.canvas.draw()
+    (plain,) = colorbars(fig)
+    assert any(not float(t).is_integer() for t in plain.get_yticks()), "the default keeps matplotlib's ticks"

@@ -12,6 +12,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
@@ -96,7 +97,8 @@ def matrices(values: Sequence[np.ndarray], titles: Sequence[str] | None = None, 
              title: str | None = None, cell: float | None = None, *, shared: bool | Sequence[Sequence[int]] = False,
              colorbar: bool = False, cmap: str = "coolwarm", fmt: str | None = None,
              vmax: float | None = None, vmin: float | None = None,
-             highlights: Sequence[tuple[slice, slice] | None] | None = None) -> Figure | None:
+             highlights: Sequence[tuple[slice, slice] | None] | None = None,
+             integer_ticks: bool = False) -> Figure | None:
     """Several matrices side by side with their numbers, optionally joined by operators ("*", "=").
 
     ``matrices([image, kernel, feature_map], ["input", "kernel", "output"], ops=["∗", "="])`` draws a slide-style
@@ -105,7 +107,8 @@ def matrices(values: Sequence[np.ndarray], titles: Sequence[str] | None = None, 
     ``shared=[(2, 3)]`` only the listed groups (e.g. a computed result and the slide's); ``colorbar=True`` adds a
     colour scale beside each matrix (one per shared group); ``vmax`` fixes one symmetric limit for all; ``vmin``
     (e.g. 0 for counts, with a sequential ``cmap``) replaces the lower limit;
-    ``highlights`` outlines a window per matrix.
+    ``highlights`` outlines a window per matrix; ``integer_ticks=True`` puts colourbar ticks on whole numbers only
+    (counts).
     """
     values = [np.asarray(v, dtype=float) for v in values]
     if not values:
@@ -151,7 +154,10 @@ def matrices(values: Sequence[np.ndarray], titles: Sequence[str] | None = None, 
         ax.title.set_fontsize(12)
         if colorbar and k in last_of_group:
             cax = fig.add_axes(((x + w + 0.08) / fig_w, y / fig_h, 0.12 / fig_w, h / fig_h))
-            fig.colorbar(image, cax=cax).ax.tick_params(labelsize=10)
+            scale = fig.colorbar(image, cax=cax)
+            scale.ax.tick_params(labelsize=10)
+            if integer_ticks:
+                scale.ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))
         x += widths[k]
         if k < len(values) - 1:
             if ops:

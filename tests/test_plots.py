@@ -319,3 +319,13 @@ def test_matrices_integer_colourbar_ticks_for_counts():
     fig.canvas.draw()
     (plain,) = colorbars(fig)
     assert any(not float(t).is_integer() for t in plain.get_yticks()), "the default keeps matplotlib's ticks"
+
+
+def test_gradient_fields_relative_scales_each_map_to_its_maximum():
+    g = {"a": RNG.random((5, 5)) + 0.1, "b": 1e-3 * (RNG.random((5, 5)) + 0.1)}
+    fig = plots.gradient_fields(g, log=True, shared=True, relative=True)
+    assert [im.get_array().max() for im in images(fig)] == pytest.approx([0.0, 0.0]), "log10(max / max) = 0"
+    assert colorbars(fig)[0].get_ylabel() == "log10 (|gradient| / max)"
+    assert fig.axes[0].get_xlabel() == "input column" and fig.axes[0].get_ylabel() == "input row"
+    with pytest.raises(ValueError, match="positive"):
+        plots.gradient_fields({"z": np.zeros((3, 3))}, relative=True)

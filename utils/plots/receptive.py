@@ -60,11 +60,12 @@ def field_on_image(image: np.ndarray, boxes: Mapping[str, Box], title: str | Non
 
 def gradient_fields(gradients: Mapping[str, np.ndarray], boxes: Mapping[str, Box] | None = None,
                     log: bool = False, title: str | None = None, size: float = 3.2, *,
-                    shared: bool = False) -> Figure | None:
+                    shared: bool = False, relative: bool = False) -> Figure | None:
     """Gradient maps |d unit / d input| side by side, each with the analytic receptive field outlined (dashed) when
-    ``boxes`` has an entry with the same label. ``log=True`` shows log10 of the gradient (zeros stay white), which
-    reveals the tails a linear scale hides. Each map has its own colourbar, or one shared scale and colourbar with
-    ``shared=True`` (for gradients of comparable size)."""
+    ``boxes`` has an entry with the same label, on axes in input pixels. ``log=True`` shows log10 of the gradient
+    (zeros stay white), which reveals the tails a linear scale hides. Each map has its own colourbar, or one shared
+    scale and colourbar with ``shared=True`` (for gradients of comparable size). ``relative=True`` divides each map
+    by its own maximum first, so that maps of different magnitude can share one scale and be compared by shape."""
     if not gradients:
         raise ValueError("gradients must contain at least one {label: 2-D array}")
     boxes = dict(boxes or {})
@@ -76,10 +77,15 @@ def gradient_fields(gradients: Mapping[str, np.ndarray], boxes: Mapping[str, Box
         g = np.asarray(grad, dtype=float)
         if g.ndim != 2:
             raise ValueError(f"gradients[{label!r}] must be a 2-D map, got shape {g.shape}")
+        if relative:
+            if not g.max() > 0:
+                raise ValueError(f"gradients[{label!r}] has no positive entry to scale by (relative=True)")
+            g = g / g.max()
         shown[label] = np.where(g > 0, np.log10(np.where(g > 0, g, 1.0)), np.nan) if log else g
     finite = np.concatenate([v[np.isfinite(v)] for v in shown.values()])
     limits = {"vmin": float(finite.min()), "vmax": float(finite.max())} if shared and finite.size else {}
-    bar_label = "log10 |gradient|" if log else "|gradient|"
+    bar_label = "|gradient| / max" if relative else "|gradient|"
+    bar_label = f"log10 ({bar_label})" if log and relative else f"log10 {bar_label}" if log else bar_label
     fig, axes = style.subplots(1, len(gradients), figsize=(size * len(gradients) + 0.9, size + 0.5))
     for ax, (label, img) in zip(axes[0], shown.items()):
         im = ax.imshow(img, cmap="magma", **limits)
@@ -87,9 +93,9 @@ def gradient_fields(gradients: Mapping[str, np.ndarray], boxes: Mapping[str, Box
             style.colorbar(fig, im, ax, bar_label, fraction=0.046)
         if label in boxes:
             _rectangle(ax, _check_box(boxes[label], f"boxes[{label!r}]"), "cyan", linestyle="--")
-        ax.set_title(label + (" (log10)" if log else ""))
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set_title(label + (" (log10)" if log and not shared else ""))  # shared: the one colourbar says it
+        ax.set_xlabel("input column")
+    axes[0][0].set_ylabel("input row")
     if shared:
         style.colorbar(fig, im, list(axes[0]), bar_label)
     return finish(fig, title)

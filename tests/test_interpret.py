@@ -283,8 +283,11 @@ def test_figures_build():
     sims = RNG.uniform(-1, 1, (4, 5))
     fig = plots.randomisation_curves(["trained", "x", "y", "z"], {"m": sims, "n": sims}, references={"pass": 0.5})
     assert len(fig.axes[0].lines) >= 2 and [t.get_text() for t in fig.axes[0].get_xticklabels()][:2] == ["trained", "x"]
+    assert fig.axes[0].get_xlim()[1] > 3 + 0.4, "a margin right of the last step holds the references' labels"
     fig = plots.boxes_on_images((IMAGES[..., 0] * 255).astype("uint8"), [((-1, 2), (0, 3))] * 3, ncols=2)
     assert len(fig.axes) == 4 and len(fig.axes[0].patches) == 1
+    assert fig.axes[0].get_ylim()[1] == -1.5, "the box reaching one row above the image widens the view"
+    assert fig.axes[0].get_facecolor()[:3] == (0.0, 0.0, 0.0), "beyond the image: black, the zero padding"
 
 
 @pytest.mark.parametrize("call,argument", [

@@ -94,7 +94,8 @@ def boxes_on_images(images: Sequence[np.ndarray] | np.ndarray, boxes: Sequence[S
                     size: float = 1.5) -> Figure | None:
     """Images in a grid, each with one rectangle: ``boxes[i]`` = ((row_start, row_stop), (col_start, col_stop)) in
     pixels, stop excluded (e.g. a unit's receptive field, ``ReceptiveField.box(unit)``). A box that reaches into the
-    padding is drawn beyond the image's edge."""
+    padding is drawn beyond the image's edge, over black: the zeros a convolution pads with (black for pixels scaled
+    to [0, 1]), so that the padding does not look like part of the photo."""
     imgs = list(images)
     if not imgs:
         raise ValueError("images must contain at least one image")
@@ -122,6 +123,7 @@ def boxes_on_images(images: Sequence[np.ndarray] | np.ndarray, boxes: Sequence[S
             continue
         img, cmap = _photo(imgs[k])
         r0, r1, c0, c1 = checked[k]
+        ax.set_facecolor("black")  # shows only beyond the image, where a box reaches into the padding
         ax.imshow(img, cmap=cmap, vmin=0, vmax=1)
         ax.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0, fill=False, edgecolor="cyan", linewidth=2))
         ax.set_xlim(min(c0, 0) - 0.5, max(c1, img.shape[1]) - 0.5)
@@ -137,7 +139,8 @@ def randomisation_curves(steps: Sequence[str], similarity: Mapping[str, np.ndarr
     """The model-randomisation sanity check: for each method ({label: (steps, N) rank correlations with the trained
     model's maps, e.g. ``SanityCheck.similarity``}) the mean over the N images as a line, with a bar from the lowest
     to the highest image at each of the cumulative ``steps`` (bars of different methods side by side).
-    ``references`` ({label: y}) draws thresholds as labelled grey lines. The legend sits outside the axes."""
+    ``references`` ({label: y}) draws thresholds as labelled grey lines, their labels in a margin right of the last
+    step, clear of the data. The legend sits outside the axes."""
     if not similarity:
         raise ValueError("similarity must contain at least one {method: (steps, N) array}")
     x = np.arange(len(steps))
@@ -151,6 +154,8 @@ def randomisation_curves(steps: Sequence[str], similarity: Mapping[str, np.ndarr
         ax.errorbar(x + dodge, mean, yerr=[mean - v.min(axis=1), v.max(axis=1) - mean], marker="o", capsize=3,
                     color=f"C{k}", label=name)
     style.references(ax, references)
+    if references:  # the labels sit at the lines' right end: leave them a margin beyond the last step's bars
+        ax.set_xlim(-0.4, len(steps) - 1 + 0.4 + 1.1 * max(len(label) for label in references) / 12)
     ax.set_xticks(x, list(steps))
     ax.set(xlabel="re-initialised so far (cumulative, from the output)",
            ylabel="rank correlation\nwith the trained map")

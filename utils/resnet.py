@@ -17,8 +17,10 @@ from keras import layers
 
 SHORTCUTS = ("auto", "identity", "projection", "zero_pad")
 
-#: Moving-average momentum of every BatchNormalization layer: 0.9, as in the original Torch/Caffe ResNets
-#: (PyTorch's momentum=0.1); Keras' default 0.99 makes short runs evaluate with stale statistics.
+#: Moving-average momentum of every BatchNormalization layer: 0.9, Torch's default (written momentum=0.1 there and in
+#: PyTorch, the weight of the new value), which fb.resnet.torch keeps; He et al. released their ImageNet models for
+#: Caffe, whose default moving-average fraction is 0.999. Keras' default 0.99 makes short runs evaluate with stale
+#: statistics.
 BN_MOMENTUM = 0.9
 
 #: Inception (3a) of Szegedy et al. 2015, Table 1: input 28x28x192.

@@ -307,6 +307,23 @@ def test_bad_arguments(call, argument):
         call()
 
 
+def test_lines_error_bars_and_a_legend_outside_the_axes():
+    x = [2, 5, 25]
+    fig = plots.lines(x, {"a": [0.4, 0.45, 0.5], "b": [0.3, 0.3, 0.4]}, errors={"a": [0.02, 0.01, 0.0]})
+    ax = fig.axes[0]
+    assert len(ax.containers) == 1, "one errorbar container, for curve 'a' only"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    fig = plots.lines(x, {"a": [1, 2, 3], "b": [3, 2, 1]}, legend="outside")
+    fig.canvas.draw()
+    legend, axes_box = fig.axes[0].get_legend().get_window_extent(), fig.axes[0].get_window_extent()
+    assert legend.x0 >= axes_box.x1, "the legend sits right of the axes, over no curve"
+    assert legend.x1 <= fig.bbox.x1 + 1, "and inside the figure"
+    for kwargs, match in [({"errors": {"c": [0, 0, 0]}}, "errors"), ({"errors": {"a": [0, 0]}}, "errors"),
+                          ({"errors": {"a": [-1, 0, 0]}}, "errors"), ({"legend": "left"}, "legend")]:
+        with pytest.raises(ValueError, match=match):
+            plots.lines(x, {"a": [1, 2, 3]}, **kwargs)
+
+
 def test_matrices_integer_colourbar_ticks_for_counts():
     counts = np.tile([[1, 2], [2, 4]], (4, 4))  # the copies of a transposed convolution (notebook 03)
     fig = plots.matrices([counts], colorbar=True, vmin=0, cmap="Reds", integer_ticks=True)

@@ -82,17 +82,24 @@ def _same_curve(a: np.ndarray, b: np.ndarray, log: bool) -> bool:
 def lines(x: Sequence[float], ys: Mapping[str, Sequence[float]], xlabel: str = "", ylabel: str = "",
           title: str | None = None, logx: bool = False, logy: bool = False, marker: str = "o", *,
           references: Refs | None = None, xreferences: Mapping[str, float] | None = None,
-          ylim: tuple[float, float] | None = None, merge_identical: bool = True) -> Figure | None:
+          ylim: tuple[float, float] | None = None, merge_identical: bool = True,
+          errors: Mapping[str, Sequence[float]] | None = None, legend: str = "inside") -> Figure | None:
     """Several named curves over the same x values.
 
     ``references={"chance": 0.25, "y = x": x}`` draws labelled reference lines (a number: horizontal; a sequence:
     a curve over ``x``), ``xreferences`` vertical ones. Curves identical to an earlier one (to the eye) are drawn
     once, labelled "A = B" (``merge_identical=False`` draws every curve). ``ylim`` fixes the y range, e.g. to
-    compare two figures.
+    compare two figures. ``errors={label: half-widths}`` draws error bars (± the value) on those curves;
+    ``legend="outside"`` puts the legend right of the axes, where it hides no curve.
     """
     if not ys:
         raise ValueError("ys must contain at least one curve")
-    fig, axes = style.subplots(1, 1, figsize=(6.4, 3.8))
+    if legend not in ("inside", "outside"):
+        raise ValueError(f"legend must be 'inside' or 'outside', got {legend!r}")
+    for label, err in (errors or {}).items():
+        if label not in ys or len(err) != len(x) or np.any(np.asarray(err, dtype=float) < 0):
+            raise ValueError(f"errors[{label!r}] must name a curve of ys and give {len(x)} values >= 0")
+    fig, axes = style.subplots(1, 1, figsize=(6.4 + 1.6 * (legend == "outside"), 3.8))
     ax = axes[0, 0]
     drawn: list[tuple[list[str], np.ndarray]] = []
     for label, y in ys.items():
@@ -104,8 +111,14 @@ def lines(x: Sequence[float], ys: Mapping[str, Sequence[float]], xlabel: str = "
             twin.append(label)
         else:
             drawn.append(([label], y))
+    handles = []  # in the order of ys (matplotlib would list error-bar curves last)
     for k, (names, y) in enumerate(drawn):
-        ax.plot(x, y, marker=marker, color=f"C{k}", label=" = ".join(names))
+        err = next((errors[n] for n in names if n in (errors or {})), None)
+        if err is None:
+            handles += ax.plot(x, y, marker=marker, color=f"C{k}", label=" = ".join(names))
+        else:
+            handles.append(ax.errorbar(x, y, yerr=np.asarray(err, dtype=float), marker=marker, color=f"C{k}",
+                                       capsize=4, label=" = ".join(names)))
     style.references(ax, references, list(x))
     for label, value in (xreferences or {}).items():
         style.reference(ax, label, x=value)
@@ -120,7 +133,10 @@ def lines(x: Sequence[float], ys: Mapping[str, Sequence[float]], xlabel: str = "
     if ylim is not None:
         ax.set_ylim(*ylim)
     ax.grid(True)
-    ax.legend()
+    if legend == "outside":
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+    else:
+        ax.legend(handles=handles)
     return finish(fig, title)
 
 

@@ -25,6 +25,7 @@ import tensorflow as tf
 out = {"devices": distribute.cpu_devices(2)}
 strategy = distribute.mirrored_strategy(2)
 out["replicas"] = strategy.num_replicas_in_sync
+out["plan"] = list(distribute.plan_of(strategy))
 out["again"] = distribute.cpu_devices(2)  # runtime started with 2: the same devices come back
 values = strategy.run(lambda: tf.distribute.get_replica_context().all_reduce(
     "SUM", tf.cast(tf.distribute.get_replica_context().replica_id_in_sync_group + 1, tf.float32)))
@@ -33,6 +34,10 @@ try:
     distribute.cpu_devices(3)
 except RuntimeError as err:
     out["error"] = str(err)
+try:
+    distribute.gpu_devices(2)  # CUDA_VISIBLE_DEVICES="": there is no GPU to split
+except RuntimeError as err:
+    out["gpu_error"] = str(err)
 print(json.dumps(out))
 """
 
@@ -50,18 +55,44 @@ def test_logical_cpu_devices_give_a_two_replica_strategy(fresh_run):
     assert fresh_run["devices"] == ["/cpu:0", "/cpu:1"]
     assert fresh_run["again"] == ["/cpu:0", "/cpu:1"]
     assert fresh_run["replicas"] == 2
+    assert fresh_run["plan"] == ["logical_cpus", 2]
     assert fresh_run["all_reduce"] == [3.0, 3.0]  # 1 + 2 summed across the replicas, on every replica
 
 
 def test_too_late_for_more_devices_says_what_to_do(fresh_run):
     assert "already started with 2" in fresh_run["error"]
     assert "Restart the kernel" in fresh_run["error"]
+    assert "TensorFlow sees no GPU" in fresh_run["gpu_error"]
 
 
 @pytest.mark.parametrize("n", [0, -1, 1.5, True])
 def test_cpu_devices_bad_n(n):
     with pytest.raises(ValueError, match="n must be"):
         distribute.cpu_devices(n)
+    with pytest.raises(ValueError, match="n must be"):
+        distribute.gpu_devices(n)
+
+
+@pytest.mark.parametrize("num_gpus, replicas, kind, count", [
+    (0, 2, "logical_cpus", 2),   # no GPU: the CPU split into logical devices
+    (0, 3, "logical_cpus", 3),
+    (1, 2, "logical_gpus", 2),   # one GPU (Colab): split into logical GPUs, so there are still 2 replicas
+    (1, 1, "gpus", 1),           # one replica asked for: the GPU itself
+    (2, 2, "gpus", 2),           # several GPUs: every one of them, one replica each
+    (4, 2, "gpus", 4),
+])
+def test_device_plan_gives_every_setup_at_least_two_replicas(num_gpus, replicas, kind, count):
+    plan = distribute.plan_devices(num_gpus, replicas)
+    assert (plan.kind, plan.replicas) == (kind, count)
+    assert plan.shared == (kind != "gpus")
+    assert str(count) in plan.describe()
+
+
+@pytest.mark.parametrize("num_gpus, replicas, match", [(-1, 2, "num_gpus"), (1.0, 2, "num_gpus"),
+                                                      (True, 2, "num_gpus"), (1, 0, "replicas")])
+def test_device_plan_bad_arguments(num_gpus, replicas, match):
+    with pytest.raises(ValueError, match=match):
+        distribute.plan_devices(num_gpus, replicas)
 
 
 def test_scaled_learning_rate():

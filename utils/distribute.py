@@ -3,15 +3,17 @@ arithmetic, and a NumPy simulation of asynchronous SGD with stale gradients.
 
 * :func:`cpu_devices` splits the one physical CPU into ``n`` logical TensorFlow devices, so that
   ``tf.distribute.MirroredStrategy`` really runs with ``n`` replicas on a laptop or in CI (they share the same cores:
-  this is for correctness, not speed).
-* :func:`mirrored_strategy` returns a strategy over all visible GPUs, or over ``n`` logical CPU devices without one.
+  this is for correctness, not speed); :func:`gpu_devices` does the same with a single GPU (Colab's usual set-up).
+* :func:`plan_devices` decides where the replicas go (every GPU when there are several, one GPU split into logical
+  GPUs, or logical CPUs) and :func:`mirrored_strategy` builds that strategy; :func:`plan_of` reads the plan back
+  from a strategy.
 * :func:`stale_sgd` trains a softmax (multinomial logistic) regression with minibatch SGD in which every gradient is
   computed from the weights of ``staleness`` updates ago -- what a parameter server sees from asynchronous workers.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -21,6 +23,32 @@ if TYPE_CHECKING:
     import tensorflow as tf
 
 
+def _check_count(n: object, name: str = "n") -> None:
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"{name} must be an int >= 1, got {n!r}")
+
+
+def _logical_devices(kind: str, n: int, config: object) -> list[str]:
+    """Split the first physical ``kind`` device ('CPU' or 'GPU') into ``n`` logical ones configured by ``config``."""
+    import tensorflow as tf
+
+    physical = tf.config.list_physical_devices(kind)
+    if not physical:
+        raise RuntimeError(f"cannot make {n} logical {kind} devices: TensorFlow sees no {kind}")
+    try:
+        tf.config.set_logical_device_configuration(physical[0], [config] * n)
+    except RuntimeError as err:  # the runtime is initialised: the device list can no longer change
+        existing = tf.config.list_logical_devices(kind)
+        if len(existing) < n:
+            raise RuntimeError(
+                f"cannot make {n} logical {kind} devices: TensorFlow already started with {len(existing)} "
+                "(logical devices must be configured before the first TensorFlow operation). Restart the kernel "
+                f"and call utils.distribute.{kind.lower()}_devices() (or mirrored_strategy()) right after the setup "
+                "cell."
+            ) from err
+    return [f"/{kind.lower()}:{k}" for k in range(n)]
+
+
 def cpu_devices(n: int = 2) -> list[str]:
     """Split the physical CPU into ``n`` logical TensorFlow devices and return their names (``/cpu:0`` ...).
 
@@ -28,32 +56,81 @@ def cpu_devices(n: int = 2) -> list[str]:
     runtime already started with at least ``n`` CPU devices the existing ones are returned; otherwise a
     :class:`RuntimeError` says to restart the kernel and call this right after the setup cell.
     """
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"n must be an int >= 1, got {n!r}")
+    _check_count(n)
     import tensorflow as tf
 
-    cpu = tf.config.list_physical_devices("CPU")[0]
-    try:
-        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * n)
-    except RuntimeError as err:  # the runtime is initialised: the device list can no longer change
-        existing = tf.config.list_logical_devices("CPU")
-        if len(existing) < n:
-            raise RuntimeError(
-                f"cannot make {n} logical CPU devices: TensorFlow already started with {len(existing)} "
-                "(logical devices must be configured before the first TensorFlow operation). Restart the kernel "
-                "and call utils.distribute.cpu_devices() (or mirrored_strategy()) right after the setup cell."
-            ) from err
-    return [f"/cpu:{k}" for k in range(n)]
+    return _logical_devices("CPU", n, tf.config.LogicalDeviceConfiguration())
 
 
-def mirrored_strategy(num_cpu_devices: int = 2) -> tf.distribute.MirroredStrategy:
-    """Synchronous data parallelism: a ``MirroredStrategy`` over every visible GPU, or, on a machine without
-    GPUs, over ``num_cpu_devices`` logical CPU devices (see :func:`cpu_devices`)."""
+def gpu_devices(n: int = 2, memory_mb: int = 4096) -> list[str]:
+    """Split the first physical GPU into ``n`` logical GPUs of ``memory_mb`` MB each; return their names (``/gpu:0``
+    ...). Like :func:`cpu_devices` it must run before TensorFlow's first op. The logical GPUs share the one GPU's
+    compute (correctness, not speed), and ``MirroredStrategy`` all-reduces through one device instead of NCCL."""
+    _check_count(n)
+    _check_count(memory_mb, "memory_mb")
     import tensorflow as tf
 
-    if runtime.gpu_names():
+    return _logical_devices("GPU", n, tf.config.LogicalDeviceConfiguration(memory_limit=memory_mb))
+
+
+class DevicePlan(NamedTuple):
+    """Where the replicas of :func:`mirrored_strategy` run: ``kind`` is ``'gpus'`` (one replica per physical GPU),
+    ``'logical_gpus'`` (one GPU split into ``replicas`` logical GPUs) or ``'logical_cpus'`` (the CPU split)."""
+
+    kind: str
+    replicas: int
+
+    @property
+    def shared(self) -> bool:
+        """True when all replicas share one physical device's compute: no speed-up is to be expected."""
+        return self.kind != "gpus"
+
+    def describe(self) -> str:
+        """The plan in words, e.g. 'the CPU split into 2 logical devices (they share its cores)'."""
+        return {"gpus": f"{self.replicas} GPU{'s' if self.replicas > 1 else ''}, one replica on each",
+                "logical_gpus": f"one GPU split into {self.replicas} logical GPUs (they share its compute)",
+                "logical_cpus": f"the CPU split into {self.replicas} logical devices (they share its cores)"}[self.kind]
+
+
+def plan_devices(num_gpus: int, replicas: int = 2) -> DevicePlan:
+    """Where to put the replicas: every GPU when there are at least two (real data parallelism); a single GPU split
+    into ``replicas`` logical GPUs; no GPU: ``replicas`` logical CPU devices. So the same notebook runs with at least
+    ``min(replicas, 2)`` replicas everywhere.
+
+    >>> [tuple(plan_devices(n)) for n in (0, 1, 4)]
+    [('logical_cpus', 2), ('logical_gpus', 2), ('gpus', 4)]
+    """
+    if not isinstance(num_gpus, int) or isinstance(num_gpus, bool) or num_gpus < 0:
+        raise ValueError(f"num_gpus must be an int >= 0, got {num_gpus!r}")
+    _check_count(replicas, "replicas")
+    if num_gpus >= 2 or (num_gpus == 1 and replicas == 1):
+        return DevicePlan("gpus", num_gpus)
+    return DevicePlan("logical_gpus" if num_gpus == 1 else "logical_cpus", replicas)
+
+
+def mirrored_strategy(replicas: int = 2, gpu_memory_mb: int = 4096) -> tf.distribute.MirroredStrategy:
+    """Synchronous data parallelism: a ``MirroredStrategy`` over the devices :func:`plan_devices` chooses -- every
+    visible GPU when there are several, else ``replicas`` logical GPUs of ``gpu_memory_mb`` MB on the one GPU, else
+    ``replicas`` logical CPU devices. Call it before TensorFlow's first operation."""
+    import tensorflow as tf
+
+    plan = plan_devices(len(runtime.gpu_names()), replicas)
+    if plan.kind == "gpus":
         return tf.distribute.MirroredStrategy()  # all visible GPUs, NCCL all-reduce
-    return tf.distribute.MirroredStrategy(cpu_devices(num_cpu_devices))
+    if plan.kind == "logical_gpus":
+        return tf.distribute.MirroredStrategy(gpu_devices(replicas, gpu_memory_mb))
+    return tf.distribute.MirroredStrategy(cpu_devices(replicas))
+
+
+def plan_of(strategy: tf.distribute.Strategy) -> DevicePlan:
+    """The :class:`DevicePlan` a strategy runs on, read from its devices and TensorFlow's physical/logical GPUs."""
+    import tensorflow as tf
+
+    devices = list(strategy.extended.worker_devices)
+    if not all("GPU" in d.upper() for d in devices):
+        return DevicePlan("logical_cpus", len(devices))
+    split = len(tf.config.list_logical_devices("GPU")) > len(tf.config.list_physical_devices("GPU"))
+    return DevicePlan("logical_gpus" if split else "gpus", len(devices))
 
 
 def scaled_learning_rate(base_lr: float, base_batch: int, global_batch: int) -> float:

@@ -126,6 +126,12 @@ def test_matrices_give_every_cell_the_same_size():
     assert np.isclose(w3 / 3, w2 / 2) and np.isclose(h3 / 3, h2 / 2), "a 2×2 result must not look bigger"
 
 
+def test_matrices_enlarge_the_small_cross_correlation_star():
+    fig = plots.matrices([np.ones((2, 2))] * 3, ops=["⋆", "="])
+    sizes = {t.get_text(): t.get_fontsize() for t in fig.texts}
+    assert sizes["⋆"] > 1.5 * sizes["="], "⋆ is a small glyph: drawn at the operators' size it is barely visible"
+
+
 def test_matrices_share_scales_by_group_with_colourbars():
     a, b, c = np.ones((2, 2)), 4 * np.ones((2, 2)), -2 * np.ones((2, 2))
     fig = plots.matrices([a, b, c], shared=[(1, 2)], colorbar=True)

@@ -26,6 +26,10 @@ CELL_FONT = 11
 #: Colour maps under which a grey array in [0, 1] (or uint8) is taken to be a photo, shown on that fixed range.
 GREYS = ("gray", "grey", "Greys_r")
 _CHAR_WIDTH = 0.62  # width of a digit in DejaVu Sans, in font sizes
+OPERATOR_FONT = 20
+# Operators whose glyph is drawn small for its font size, and the factor that brings them to the size of "∗" / "=":
+# DejaVu's cross-correlation star ⋆ (U+22C6) is a fifth of an em wide.
+_OPERATOR_SCALE = {"⋆": 1.8}
 
 
 def _format(v: float, fmt: str | None = None) -> str:
@@ -99,7 +103,7 @@ def matrices(values: Sequence[np.ndarray], titles: Sequence[str] | None = None, 
              vmax: float | None = None, vmin: float | None = None,
              highlights: Sequence[tuple[slice, slice] | None] | None = None,
              integer_ticks: bool = False) -> Figure | None:
-    """Several matrices side by side with their numbers, optionally joined by operators ("*", "=").
+    """Several matrices side by side with their numbers, optionally joined by operators ("∗", "⋆", "=").
 
     ``matrices([image, kernel, feature_map], ["input", "kernel", "output"], ops=["∗", "="])`` draws a slide-style
     equation. Every cell has the same size (``cell`` inches, by default just wide enough for the numbers at 11 px),
@@ -108,7 +112,7 @@ def matrices(values: Sequence[np.ndarray], titles: Sequence[str] | None = None, 
     colour scale beside each matrix (one per shared group); ``vmax`` fixes one symmetric limit for all; ``vmin``
     (e.g. 0 for counts, with a sequential ``cmap``) replaces the lower limit;
     ``highlights`` outlines a window per matrix; ``integer_ticks=True`` puts colourbar ticks on whole numbers only
-    (counts).
+    (counts). Operators are drawn at ``OPERATOR_FONT`` points, the small cross-correlation star ⋆ enlarged to match.
     """
     values = [np.asarray(v, dtype=float) for v in values]
     if not values:
@@ -161,8 +165,8 @@ def matrices(values: Sequence[np.ndarray], titles: Sequence[str] | None = None, 
         x += widths[k]
         if k < len(values) - 1:
             if ops:
-                fig.text((x + gap / 2) / fig_w, (bottom + height / 2) / fig_h, ops[k], fontsize=20, ha="center",
-                         va="center")
+                fig.text((x + gap / 2) / fig_w, (bottom + height / 2) / fig_h, ops[k], ha="center", va="center",
+                         fontsize=OPERATOR_FONT * _OPERATOR_SCALE.get(ops[k], 1.0))
             x += gap
     return finish(fig, title, tight=False)
 

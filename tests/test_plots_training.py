@@ -21,7 +21,8 @@ def close_figures():
 def test_callbacks_run_marks_the_first_best_epoch_and_draws_rates_as_log_steps():
     fig = plots.callbacks_run({"CNN": CNN, "dense": DENSE}, max_epochs=8)
     watched, rates = fig.axes
-    legend = [t.get_text() for t in watched.get_legend().get_texts()]
+    assert watched.get_legend() is None and rates.get_legend() is None, "inside, a legend covered the max-epochs label"
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "CNN: best epoch 4 (kept)" in legend
     assert "dense: best epoch 2 (kept)" in legend, "ties keep the first best epoch, like EarlyStopping"
     stars = [line for line in watched.lines if line.get_marker() == "*"]
@@ -34,7 +35,7 @@ def test_callbacks_run_marks_the_first_best_epoch_and_draws_rates_as_log_steps()
 def test_callbacks_run_maximises_when_asked():
     fig = plots.callbacks_run({"run": {"val_accuracy": [0.5, 0.9, 0.8], "learning_rate": [1e-3] * 3}},
                               monitor="val_accuracy", mode="max")
-    assert "run: best epoch 2 (kept)" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "run: best epoch 2 (kept)" in [t.get_text() for t in fig.legends[0].get_texts()]
 
 
 @pytest.mark.parametrize("runs, kwargs, match", [

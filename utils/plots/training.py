@@ -56,7 +56,9 @@ def callbacks_run(runs: Mapping[str, Any], monitor: str = "val_loss", rate: str 
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
         ax.grid(True)
-        ax.legend()
+    # One legend below both panels (colour = run, star = its best epoch): inside, "best" placement ignores text and
+    # covered the max-epochs label at the right edge, where the early stops are read.
+    fig.legend(*watched.get_legend_handles_labels(), loc="outside lower center", ncol=min(4, 2 * len(runs)))
     watched.set_ylabel(monitor)
     rates.set_ylabel(rate.replace("_", " "))
     rates.set_yscale("log")

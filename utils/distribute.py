@@ -23,9 +23,9 @@ if TYPE_CHECKING:
     import tensorflow as tf
 
 
-def _check_count(n: object, name: str = "n") -> None:
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {n!r}")
+def _check_count(n: object, name: str = "n", minimum: int = 1) -> None:
+    if not isinstance(n, int) or isinstance(n, bool) or n < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {n!r}")
 
 
 def _logical_devices(kind: str, n: int, config: object) -> list[str]:
@@ -100,8 +100,7 @@ def plan_devices(num_gpus: int, replicas: int = 2) -> DevicePlan:
     >>> [tuple(plan_devices(n)) for n in (0, 1, 4)]
     [('logical_cpus', 2), ('logical_gpus', 2), ('gpus', 4)]
     """
-    if not isinstance(num_gpus, int) or isinstance(num_gpus, bool) or num_gpus < 0:
-        raise ValueError(f"num_gpus must be an int >= 0, got {num_gpus!r}")
+    _check_count(num_gpus, "num_gpus", minimum=0)
     _check_count(replicas, "replicas")
     if num_gpus >= 2 or (num_gpus == 1 and replicas == 1):
         return DevicePlan("gpus", num_gpus)
